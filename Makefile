@@ -1,0 +1,27 @@
+# zhaoshang-archive: `make demo` shows the whole job, `make test` proves it.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test eval bench serve clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: install  ## serve the sample portals on 127.0.0.1, crawl them into archive.db, print a summary
+	$(BIN)/python -m tests.sample_portals.demo --db archive.db
+
+test: install  ## the whole test suite
+	$(BIN)/python -m pytest -q
+
+eval: install  ## extraction quality table (ours vs trafilatura alone)
+	$(BIN)/python -m bench.eval_extraction
+
+clean:
+	rm -rf $(VENV) .demo archive.db archive.db-wal archive.db-shm archive.db.locks

@@ -1,0 +1,290 @@
+"""The SQLite archive: schema, writes in transactions, and the read API for downstream tools.
+
+One file, WAL mode (readers never block the writer, nor the writer them), a
+``busy_timeout`` so a reader beside the daemon waits instead of failing. sqlite-utils
+creates the tables and indexes; the per-page hot path is plain SQL in one transaction
+(``record_page``), so an article, its URL row and its page row land together or not at all.
+The schema is documented in docs/schema.md; its version is kept in ``meta``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from .metadata import BEIJING
+
+SCHEMA_VERSION = 1
+FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
+
+
+class ArchiveError(RuntimeError):
+    """The archive file cannot be used: the message says why in one line."""
+
+
+def now_iso() -> str:
+    """The current Beijing time, ISO 8601 with +08:00, to the second."""
+    return datetime.now(BEIJING).isoformat(timespec="seconds")
+
+
+@dataclass
+class PageRecord:
+    """One fetched article page, as the crawler hands it over."""
+
+    url: str
+    source: str
+    status: int | None
+    fetched_at: str
+    outcome: str
+    reason: str | None = None
+    content_type: str | None = None
+    headers: dict | None = None
+    body_z: bytes | None = None  # zlib-compressed raw bytes
+    body_size: int | None = None
+    encoding: str | None = None
+    final_url: str | None = None
+    content_hash: str | None = None
+
+
+def compress(body: bytes) -> bytes:
+    return zlib.compress(body, 6)
+
+
+def decompress(blob: bytes | None) -> bytes:
+    return zlib.decompress(blob) if blob else b""
+
+
+_ARTICLE_COLUMNS = {
+    "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
+    "outlet": str, "region": str, "source": str, "url": str, "author": str, "editor": str,
+    "original_title": str, "first_seen": str, "last_seen": str, "relevance": float,
+    "suspect_encoding": int, "extractor_version": str,
+}
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db["articles"].create(_ARTICLE_COLUMNS, pk="content_hash", not_null={"text", "first_seen"}, if_not_exists=True)
+    db["article_urls"].create(
+        {"url": str, "content_hash": str, "source": str, "first_seen": str},
+        pk="url", foreign_keys=[("content_hash", "articles", "content_hash")], if_not_exists=True,
+    )
+    db["pages"].create(
+        {"url": str, "source": str, "status": int, "fetched_at": str, "outcome": str, "reason": str,
+         "content_hash": str, "content_type": str, "headers": str, "body": bytes, "body_size": int,
+         "encoding": str, "final_url": str, "attempts": int},
+        pk="url", if_not_exists=True,
+    )
+    db["crawl_runs"].create(
+        {"id": int, "source": str, "trigger": str, "started": str, "finished": str, "ended": str,
+         "list_pages": int, "article_pages": int, "not_modified": int, "archived": int,
+         "duplicates": int, "irrelevant": int, "errors": int, "bytes": int},
+        pk="id", if_not_exists=True,
+    )
+    db["list_pages"].create(
+        {"url": str, "source": str, "etag": str, "last_modified": str, "fetched_at": str, "status": int},
+        pk="url", if_not_exists=True,
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    for table, cols in (("articles", ["source"]), ("articles", ["published_at"]), ("articles", ["outlet"]),
+                        ("articles", ["region"]), ("article_urls", ["content_hash"]),
+                        ("pages", ["source", "outcome"]), ("pages", ["content_hash"]),
+                        ("crawl_runs", ["source", "started"])):
+        db[table].create_index(cols, if_not_exists=True)
+    db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+class Archive:
+    """An archive file. ``Archive.open(path)`` for reading and writing, ``readonly=True`` to only read."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, readonly: bool):
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+        self.db = sqlite_utils.Database(conn)
+
+    # --- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, readonly: bool = False, create: bool = True) -> "Archive":
+        """Open (and create, unless ``readonly`` or ``create=False``) the archive at ``path``.
+
+        Raises ``ArchiveError`` with one clear line when the file is missing (read-only),
+        not SQLite, read-only on disk, or written by a newer version of this program.
+        """
+        path = str(path)
+        p = Path(path)
+        if (readonly or not create) and not p.exists():
+            raise ArchiveError(f"{path}: no such archive")
+        if p.exists() and p.is_dir():
+            raise ArchiveError(f"{path}: is a directory, not an archive file")
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30,
+                                       check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if not readonly:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise ArchiveError(f"{path}: cannot switch to WAL mode (journal_mode={mode})")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
+        archive = cls(conn, path, readonly)
+        archive._check_version()
+        if not readonly:
+            try:
+                with conn:
+                    _create_schema(archive.db)
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                raise ArchiveError(f"{path}: cannot write the archive ({exc})") from None
+        return archive
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
+        if version is not None and version > SCHEMA_VERSION:
+            self.conn.close()
+            raise ArchiveError(
+                f"{self.path}: schema version {version} is newer than this program's ({SCHEMA_VERSION}); upgrade zhaoshang-archive"
+            )
+
+    def schema_version(self) -> int | None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return int(row[0]) if row else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- the crawler's writes ----------------------------------------------------------
+    def record_page(self, page: PageRecord, article: dict | None = None) -> str:
+        """Store one fetched page and, when ``article`` is given, its article — one transaction.
+
+        ``article`` holds the articles columns of a relevant extraction. Returns the final
+        outcome: "archived", or "duplicate" when its content hash is already archived
+        (the URL is then added to the existing article).
+        """
+        outcome = page.outcome
+        with self.conn:
+            if article is not None:
+                h = article["content_hash"]
+                exists = self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (h,)).fetchone()
+                if exists:
+                    outcome = "duplicate"
+                    self.conn.execute("UPDATE articles SET last_seen = ? WHERE content_hash = ?",
+                                      (page.fetched_at, h))
+                else:
+                    outcome = "archived"
+                    row = {k: article.get(k) for k in _ARTICLE_COLUMNS}
+                    row.update(content_hash=h, url=page.url, source=page.source,
+                               first_seen=page.fetched_at, last_seen=page.fetched_at)
+                    cols = ", ".join(row)
+                    self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
+                                      list(row.values()))
+                self.conn.execute(
+                    "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",
+                    (page.url, h, page.source, page.fetched_at),
+                )
+                page.content_hash = h
+            self.conn.execute(
+                """INSERT INTO pages (url, source, status, fetched_at, outcome, reason, content_hash,
+                       content_type, headers, body, body_size, encoding, final_url, attempts)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                   ON CONFLICT(url) DO UPDATE SET status = excluded.status, fetched_at = excluded.fetched_at,
+                       outcome = excluded.outcome, reason = excluded.reason,
+                       content_hash = coalesce(excluded.content_hash, pages.content_hash),
+                       content_type = excluded.content_type, headers = excluded.headers,
+                       body = coalesce(excluded.body, pages.body),
+                       body_size = coalesce(excluded.body_size, pages.body_size),
+                       encoding = excluded.encoding, final_url = excluded.final_url,
+                       attempts = pages.attempts + 1""",
+                (page.url, page.source, page.status, page.fetched_at, outcome, page.reason, page.content_hash,
+                 page.content_type, json.dumps(page.headers, ensure_ascii=False) if page.headers else None,
+                 page.body_z, page.body_size, page.encoding, page.final_url),
+            )
+        return outcome
+
+    def page_outcome(self, url: str) -> tuple[str, int] | None:
+        """(outcome, attempts) of a fetched page, or None if never fetched."""
+        return self.conn.execute("SELECT outcome, attempts FROM pages WHERE url = ?", (url,)).fetchone()
+
+    def is_done(self, url: str) -> bool:
+        """True when ``url`` was fetched with a final outcome (never fetched again)."""
+        row = self.page_outcome(url)
+        return bool(row) and row[0] in FINAL_OUTCOMES
+
+    def start_run(self, source: str, trigger: str) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO crawl_runs (source, trigger, started, ended, list_pages, article_pages, not_modified,"
+                " archived, duplicates, irrelevant, errors, bytes) VALUES (?, ?, ?, 'running', 0,0,0,0,0,0,0,0)",
+                (source, trigger, now_iso()),
+            )
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, counts: dict, ended: str) -> None:
+        fields = ("list_pages", "article_pages", "not_modified", "archived", "duplicates", "irrelevant",
+                  "errors", "bytes")
+        with self.conn:
+            self.conn.execute(
+                f"UPDATE crawl_runs SET finished = ?, ended = ?, {', '.join(f'{f} = ?' for f in fields)} WHERE id = ?",
+                (now_iso(), ended, *(int(counts.get(f, 0)) for f in fields), run_id),
+            )
+
+    # --- reads -------------------------------------------------------------------------
+    def get(self, content_hash: str) -> dict | None:
+        """One article by content hash, or None."""
+        row = self.conn.execute("SELECT * FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return self._row(row, "articles") if row else None
+
+    def urls(self, content_hash: str) -> list[str]:
+        """Every URL an article was seen at, first seen first."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT url FROM article_urls WHERE content_hash = ? ORDER BY first_seen, url", (content_hash,))]
+
+    def articles(self, since: str | None = None, until: str | None = None, source: str | None = None,
+                 outlet: str | None = None, region: str | None = None) -> Iterator[dict]:
+        """Articles in publication order, filtered; a generator, so memory stays flat."""
+        where, params = [], []
+        for col, op, val in (("published_at", ">=", since), ("published_at", "<", until), ("source", "=", source),
+                             ("outlet", "=", outlet), ("region", "=", region)):
+            if val is not None:
+                where.append(f"{col} {op} ?")
+                params.append(val)
+        sql = "SELECT * FROM articles" + (" WHERE " + " AND ".join(where) if where else "") + \
+              " ORDER BY published_at, content_hash"
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row))
+
+    def page_body(self, url: str) -> bytes:
+        """The raw bytes stored for a fetched page ("" if none)."""
+        row = self.conn.execute("SELECT body FROM pages WHERE url = ?", (url,)).fetchone()
+        return decompress(row[0]) if row else b""
+
+    def _row(self, row, table: str) -> dict:
+        cols = [c.name for c in self.db[table].columns]
+        return dict(zip(cols, row))
+
+    def count(self, table: str) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]

@@ -1,0 +1,201 @@
+"""One article out of one (or several, for multi-page articles) HTML pages.
+
+The text pipeline, as plain functions: decode -> parse (ruby annotations dropped) ->
+trafilatura body -> repairs -> boilerplate rules (decided on the Simplified line) ->
+metadata from on-page text, meta tags, scripts and the URL -> opencc t2s -> relevance
+-> content hash. ``extract_article`` is what the crawler, ``reextract`` and
+``python -m archive extract`` all call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import trafilatura
+
+from . import clean, metadata
+from .decode import decode_html
+from .htmlpage import PageView, next_page_url, read_page
+from .normalize import content_hash, to_simplified
+from .relevance import RelevanceModel
+
+# Bump when a change to the pipeline can change what is archived (see docs/schema.md).
+EXTRACTOR_VERSION = "1"
+
+@dataclass
+class Extraction:
+    """What the pipeline made of one article page."""
+
+    title: str | None
+    text: str  # clean, Simplified, paragraphs joined by "\n"
+    text_original: str  # clean, as the page wrote it (Traditional stays Traditional)
+    published_at: str | None  # ISO 8601 +08:00, or YYYY-MM-DD when the page gives no time
+    outlet: str | None
+    author: str | None
+    editor: str | None
+    original_title: str | None
+    relevance: float
+    relevant: bool
+    content_hash: str | None  # None when there is no text
+    suspect_encoding: bool
+    encoding: str
+    pages: int = 1
+    url: str | None = None
+    extractor_version: str = EXTRACTOR_VERSION
+    removed: list[str] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("removed")
+        return d
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Per-source settings of the text pipeline."""
+
+    boilerplate: tuple[str, ...] = ()  # extra line patterns from sources.toml
+    outlet: str | None = None  # the source's outlet, used when the page names none
+    relevance: RelevanceModel = field(default_factory=RelevanceModel)
+
+
+def body_text(view: PageView, url: str | None) -> str:
+    """trafilatura's article body of a parsed page ("" when it finds none)."""
+    doc = trafilatura.bare_extraction(
+        view.tree,
+        url=url,
+        # favor_precision drops most paragraphs of Chinese pages (measured on the eval
+        # corpus); the fallback extractors cost most of the time and add boilerplate here
+        fast=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,  # it silently drops text seen in earlier calls
+        with_metadata=False,  # metadata comes from metadata.py (htmldate misreads 2022年11月24日)
+    )
+    text = (doc.text if doc is not None else "") or ""
+    if not text.strip():
+        # trafilatura gives up on short pages; a favor_recall pass keeps them
+        doc = trafilatura.bare_extraction(view.tree, url=url, favor_recall=True, fast=True,
+                                          include_comments=False, deduplicate=False)
+        text = (doc.text if doc is not None else "") or ""
+    return text
+
+
+def _site_names(view: PageView) -> tuple[str, ...]:
+    names = [view.meta.get("og:site_name", ""), view.meta.get("application-name", "")]
+    return tuple(n for n in names if n)
+
+
+def _drop_headline(lines: list[str], title: str | None) -> list[str]:
+    """Remove leading lines that repeat the headline (trafilatura sometimes keeps the h1)."""
+    if not title:
+        return lines
+    t = clean.squeeze(to_simplified(title))
+    while lines and clean.squeeze(to_simplified(lines[0])) == t:
+        lines = lines[1:]
+    return lines
+
+
+_WECHAT_NAME = re.compile(r"""var\s+nickname\s*=\s*(?:htmlDecode\()?["']([^"']{2,30})["']""")
+
+
+def _site_outlet(view: PageView, html: str) -> str | None:
+    """The publisher when the page names no 来源: meta tags, a WeChat account, the title suffix."""
+    for key in ("contentsource", "source", "og:site_name", "author_source", "sitename", "site_name"):
+        if view.meta.get(key):
+            return view.meta[key]
+    m = _WECHAT_NAME.search(html)
+    if m:
+        return m.group(1).strip()
+    return None
+
+
+def extract_article(
+    pages: list[tuple[bytes, str | None]],
+    content_type: str | None = None,
+    options: ExtractOptions | None = None,
+) -> Extraction:
+    """Extract one article from its pages ``[(body bytes, url), ...]`` (page 1 first).
+
+    Never raises on bad input: undecodable bytes, junk HTML or an empty page give an
+    Extraction with empty ``text`` (and ``content_hash`` None).
+    """
+    options = options or ExtractOptions()
+    first_body, url = pages[0]
+    decoded = decode_html(first_body, content_type)
+    view = read_page(decoded.text)
+    raw_bodies = [body_text(view, url)]
+    lossy = decoded.lossy
+    for body, page_url in pages[1:]:
+        more = decode_html(body, None)
+        lossy = lossy or more.lossy
+        raw_bodies.append(body_text(read_page(more.text), page_url))
+
+    rules = clean.rules_for(options.boilerplate)
+    title_raw = metadata.choose_title(view.title, view.headlines, view.meta, _site_names(view))
+    page_lines_s = to_simplified("\n".join(view.lines)).split("\n")
+
+    kept_orig: list[str] = []
+    kept_simp: list[str] = []
+    removed: list[str] = []
+    for raw in raw_bodies:
+        lines = _drop_headline([clean.repair_line(ln) for ln in clean.split_lines(raw)], title_raw)
+        simp = to_simplified("\n".join(lines)).split("\n") if lines else []
+        keep = clean.keep_mask(simp, rules)
+        for orig, s, k in zip(lines, simp, keep):
+            (kept_orig if k else removed).append(orig)
+            if k:
+                kept_simp.append(s)
+
+    text = "\n".join(kept_simp)
+    removed_s = to_simplified("\n".join(removed)).split("\n") if removed else []
+    body_set = {clean.squeeze(s) for s in kept_simp}
+    around = [ln for ln in page_lines_s if clean.squeeze(ln) not in body_set]
+    meta_lines = removed_s + around
+
+    title = to_simplified(title_raw).strip() if title_raw else None
+    published = _published_at(view, decoded.text, around, title, url)
+    outlet = metadata.find_outlet(meta_lines) or _site_outlet(view, decoded.text) or options.outlet
+    score = options.relevance.score(title or "", text)
+    return Extraction(
+        title=title,
+        text=text,
+        text_original="\n".join(kept_orig),
+        published_at=published,
+        outlet=to_simplified(outlet) if outlet else None,
+        author=metadata.find_author(meta_lines),
+        editor=metadata.find_editor(meta_lines),
+        original_title=metadata.find_original_title(meta_lines),
+        relevance=score,
+        relevant=options.relevance.is_relevant(score),
+        content_hash=content_hash(text) if text else None,
+        suspect_encoding=lossy or clean.suspect_encoding(text),
+        encoding=decoded.encoding,
+        pages=len(pages),
+        url=url,
+        removed=removed,
+    )
+
+
+def _published_at(view: PageView, html: str, around: list[str], title: str | None, url: str | None) -> str | None:
+    candidates = [
+        metadata.labelled_date(around),
+        metadata.meta_date(view.meta),
+        metadata.script_date(html),
+        metadata.date_near(around, title),
+        metadata.url_date(url),
+    ]
+    found = [c for c in candidates if c]
+    if not found:
+        return None
+    best = found[0]
+    for other in found[1:]:
+        best = metadata.more_precise(best, other)
+    return best
+
+
+def next_page(body: bytes, url: str | None, content_type: str | None = None) -> str | None:
+    """The URL of the next page of a multi-page article, or None."""
+    view = read_page(decode_html(body, content_type).text)
+    return next_page_url(view.tree, url)

@@ -1,0 +1,267 @@
+"""Article metadata from what the page says: dates, by-lines, outlet, titles.
+
+Chinese pages state their facts in text ("时间：2022-09-11 09:19:53 来源：吉林日报",
+"（记者 马卫东 编辑 孙桂芳）", "责任编辑：赵石乐"), in CMS meta tags (PubDate,
+ArticleTitle, ContentSource) and in URLs (t20220911_…, /2022-11/24/). These functions
+read them. All times are Beijing time (+08:00); a date without a time stays a date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+BEIJING = timezone(timedelta(hours=8))
+
+# --- dates ----------------------------------------------------------------------------
+_DATE = (
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.年])\s*(?P<m>\d{1,2})\s*(?:[-/.月])\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[T\s]*(?P<H>\d{1,2})\s*[:：时時]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+)
+DATE_RE = re.compile(_DATE)
+_DATE_LABEL = re.compile(
+    r"(?:发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|发表时间|發表時間|更新时间|更新時間|"
+    r"时间|時間|日期|发布|發佈|發布|发表于|發表於)\s*[:：]?\s*" + _DATE
+)
+_URL_DATES = (
+    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
+    re.compile(r"/(?P<y>20\d{2})-?(?P<m>\d{2})[/-]?(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})/t\d{8}"),
+    re.compile(r"[/_](?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})[/_]"),
+)
+_DATE_META_KEYS = (
+    "article:published_time", "pubdate", "publishdate", "publish_date", "publishtime",
+    "og:release_date", "datepublished", "dc.date.issued", "dc.date", "date", "firstpublishedtime",
+    "publication_date", "article:published", "sailthru.date", "weibo: article:create_at",
+)
+_WECHAT_CT = re.compile(r"""\bct\s*=\s*["']?(\d{10})["']?""")
+_WECHAT_PUBLISH = re.compile(r"""publish_time\s*=\s*["'](\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)["']""")
+
+
+def _valid(y: int, m: int, d: int, H: int = 0, M: int = 0, S: int = 0) -> bool:
+    try:
+        datetime(y, m, d, H, M, S)
+    except ValueError:
+        return False
+    return 1990 <= y <= datetime.now(BEIJING).year + 1
+
+
+def _iso(g: dict) -> str | None:
+    y, m, d = int(g["y"]), int(g["m"]), int(g["d"])
+    if g.get("H") is None:
+        return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else None
+    H, M, S = int(g["H"]), int(g["M"]), int(g.get("S") or 0)
+    if not _valid(y, m, d, H, M, S):
+        return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else None
+    return datetime(y, m, d, H, M, S, tzinfo=BEIJING).isoformat()
+
+
+def parse_date(text: str) -> str | None:
+    """The first date (and time) in ``text`` as ISO 8601 (+08:00), or a bare date, or None.
+
+    Reads 2022-11-24 09:19:53, 2022/11/24, 2022.11.24 and 2022年11月24日 08:35 itself:
+    htmldate reads a lone "2022年11月24日" as 2022-01-01.
+    """
+    m = DATE_RE.search(text)
+    return _iso(m.groupdict()) if m else None
+
+
+def iso_from_any(value: str) -> str | None:
+    """Normalise a meta-tag date (ISO with offset, Z, or Chinese forms) to ISO +08:00."""
+    value = value.strip()
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return parse_date(value)
+    if dt.tzinfo is None:
+        if len(value) <= 10:
+            return dt.date().isoformat()
+        dt = dt.replace(tzinfo=BEIJING)
+    return dt.astimezone(BEIJING).isoformat()
+
+
+def labelled_date(lines: list[str]) -> str | None:
+    """A date the page labels as its publication time (时间/发布时间/日期: …)."""
+    for line in lines:
+        m = _DATE_LABEL.search(line)
+        if m:
+            iso = _iso(m.groupdict())
+            if iso:
+                return iso
+    return None
+
+
+def meta_date(meta: dict[str, str]) -> str | None:
+    """Publication date from the usual meta tags."""
+    for key in _DATE_META_KEYS:
+        if key in meta:
+            iso = iso_from_any(meta[key])
+            if iso:
+                return iso
+    return None
+
+
+def script_date(html: str) -> str | None:
+    """WeChat-style dates kept in scripts (``var ct = "1669250112"``)."""
+    m = _WECHAT_CT.search(html)
+    if m:
+        return datetime.fromtimestamp(int(m.group(1)), BEIJING).isoformat()
+    m = _WECHAT_PUBLISH.search(html)
+    return parse_date(m.group(1)) if m else None
+
+
+def url_date(url: str | None) -> str | None:
+    """A date written in the URL: t20220911_…, /2022-11/24/, /202211/24/, /20221124/."""
+    if not url:
+        return None
+    for pattern in _URL_DATES:
+        m = pattern.search(url)
+        if m:
+            g = m.groupdict()
+            g.setdefault("d", None)
+            if g["d"] is None:
+                continue
+            iso = _iso(g)
+            if iso:
+                return iso
+    return None
+
+
+def date_near(lines: list[str], anchor: str | None, window: int = 6) -> str | None:
+    """The first date within ``window`` lines after the line holding ``anchor`` (the headline)."""
+    if not anchor:
+        return None
+    for i, line in enumerate(lines):
+        if anchor in line:
+            for nxt in lines[i: i + window]:
+                iso = parse_date(nxt)
+                if iso:
+                    return iso
+            return None
+    return None
+
+
+def more_precise(a: str | None, b: str | None) -> str | None:
+    """``a`` unless ``b`` is the same day with a time of day."""
+    if a and b and len(a) == 10 and b.startswith(a) and len(b) > 10:
+        return b
+    return a or b
+
+
+# --- by-lines ---------------------------------------------------------------------------
+_NAME = r"[\u4e00-\u9fff·•]{2,5}"
+_NAME_SEP = r"(?:[ \u3000、,，/]+)"
+_STOP = r"(?=$|[ \u3000）)】\]|｜/]|通讯员|通訊員|摄影|攝影|摄|攝|编辑|編輯|责编|責編|校对|校對|审核|審核|来源|來源|发布|發佈|报道|報道|实习生|實習生)"
+_NAMES = rf"(?P<names>{_NAME}{_STOP}(?:{_NAME_SEP}{_NAME}{_STOP})*)"
+_EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)\s*[:：]?\s*{_NAMES}")
+_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任网網络絡美])(?:编辑|編輯)\s*[:：]?\s*{_NAMES}")
+_AUTHOR_RE = re.compile(
+    rf"(?:全媒体记者|全媒體記者|融媒体记者|融媒體記者|本报记者|本報記者|本网记者|本網記者|记者|記者|"
+    rf"作者|文\s*/|文\s*／|撰文|执笔|執筆|采写|採寫)\s*[:：]?\s*{_NAMES}"
+)
+_NOT_NAMES = frozenset(
+    "记者 記者 编辑 編輯 通讯员 通訊員 本报 本報 本网 本網 报道 報道 来源 來源 摄影 攝影 见习 實習 实习 "
+    "日前 近日 获悉 獲悉 了解 表示 介绍 介紹 发现 發現 采访 採訪 从市 從市 走进 走進 一行 团队 團隊 "
+    "未知 网络整理 網絡整理 佚名 admin 管理员 管理員".split()
+)
+_OUTLET_RE = re.compile(
+    r"(?:来源|來源|稿源|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源|新闻来源|新聞來源)\s*[:：]\s*"
+    r"(?P<outlet>[^\s|｜<>,，。;；:：)）】\]]{2,30})"
+)
+_OUTLET_JUNK = re.compile(r"(作者|记者|記者|编辑|編輯|责任编辑|責任編輯|发布时间|發佈時間|时间|時間|浏览|瀏覽|点击|點擊).*$")
+_ORIGINAL_TITLE_RE = re.compile(r"[（(]?原标题\s*[:：]\s*(?P<t>.+?)[）)]?$|[（(]?原標題\s*[:：]\s*(?P<t2>.+?)[）)]?$")
+
+
+def _names(m: re.Match | None) -> str | None:
+    if not m:
+        return None
+    names = [n for n in re.split(_NAME_SEP, m.group("names").strip()) if n]
+    names = [n for n in names if n not in _NOT_NAMES and not any(n.startswith(x) for x in ("本报", "本報"))]
+    return " ".join(names) or None
+
+
+def find_editor(lines: list[str]) -> str | None:
+    """责任编辑/责编 names; else 编辑 names (e.g. inside a parenthetical by-line)."""
+    for regex in (_EDITOR_RE, _PLAIN_EDITOR_RE):
+        for line in lines:
+            found = _names(regex.search(line))
+            if found:
+                return found
+    return None
+
+
+def find_author(lines: list[str]) -> str | None:
+    """Reporter/author names from 记者/作者/文/ by-lines."""
+    for line in lines:
+        for m in _AUTHOR_RE.finditer(line):
+            found = _names(m)
+            if found:
+                return found
+    return None
+
+
+def find_outlet(lines: list[str]) -> str | None:
+    """The outlet a 来源: line names."""
+    for line in lines:
+        m = _OUTLET_RE.search(line)
+        if m:
+            outlet = _OUTLET_JUNK.sub("", m.group("outlet")).strip(" ·-_")
+            if len(outlet) >= 2:
+                return outlet
+    return None
+
+
+def find_original_title(lines: list[str]) -> str | None:
+    """The headline an article had where it first ran (原标题: …)."""
+    for line in lines:
+        m = _ORIGINAL_TITLE_RE.search(line.strip())
+        if m:
+            return (m.group("t") or m.group("t2")).strip()
+    return None
+
+
+# --- titles -----------------------------------------------------------------------------
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|-(?=[^\d]))\s*")
+_WS = re.compile(r"\s+")
+
+
+def _sq(s: str) -> str:
+    return _WS.sub("", s)
+
+
+def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> str:
+    """``标题_松花江网`` -> ``标题``: the longest part of a ``<title>`` split on _ | - separators."""
+    title = title.strip()
+    for name in site_names:
+        if name and title.endswith(name) and len(title) > len(name) + 4:
+            title = title[: -len(name)].rstrip(" _|｜-–—:：")
+    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) <= 1:
+        return title
+    return max(parts, key=len)
+
+
+def choose_title(
+    page_title: str, headlines: list[str], meta: dict[str, str], site_names: tuple[str, ...] = ()
+) -> str | None:
+    """The headline: a meta ArticleTitle, else the headline element that the ``<title>``
+    (or og:title) contains, else the ``<title>`` without its site-name suffix."""
+    for key in ("articletitle", "article_title"):
+        if meta.get(key):
+            return meta[key].strip()
+    references = [t for t in (page_title, meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
+    best = None
+    for cand in headlines:
+        sq = _sq(cand)
+        if len(sq) < 4:
+            continue
+        if any(sq in _sq(ref) for ref in references) and (best is None or len(sq) > len(_sq(best))):
+            best = cand
+    if best:
+        return best.strip()
+    if meta.get("og:title"):
+        return strip_site_suffix(meta["og:title"], site_names)
+    if page_title:
+        return strip_site_suffix(page_title, site_names)
+    return headlines[0] if headlines else None

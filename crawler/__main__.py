@@ -1,0 +1,73 @@
+"""Run one crawl in this process: ``python -m crawler --source NAME [--db FILE] [--sources FILE]``.
+
+The scheduler starts one such process per source (Scrapy's reactor cannot be restarted
+inside a process). SIGTERM/SIGINT close the crawl the Scrapy way: in-flight items are
+written, the run is recorded as ended by "signal"; the process exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from archive.db import Archive, ArchiveError
+from archive.locks import SourceLock
+from archive.sources import SourcesError, load_sources
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m crawler", description=__doc__.splitlines()[0])
+    ap.add_argument("--source", help="crawl only this source (default: every enabled source)")
+    ap.add_argument("--sources", default="sources.toml", help="sources file (default: sources.toml)")
+    ap.add_argument("--db", default="archive.db", help="archive file (default: archive.db)")
+    ap.add_argument("--trigger", default="manual", choices=["manual", "once", "schedule"])
+    ap.add_argument("--refresh", action="store_true", help="refetch article pages already archived")
+    ap.add_argument("--max-seconds", type=int, default=None, help="close the crawl gracefully after this long")
+    ap.add_argument("--log-level", default=os.environ.get("ZHAOSHANG_LOG_LEVEL", "INFO"))
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        sources = load_sources(args.sources)
+        selected = sources.select(args.source)
+        Archive.open(args.db).close()  # fail fast, before Scrapy starts, on an unusable file
+    except (SourcesError, ArchiveError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    locks = [SourceLock(args.db, s.name) for s in selected]
+    held = [lock for lock in locks if lock.acquire()]
+    skipped = [lock.source for lock in locks if lock not in held]
+    for name in skipped:
+        print(f"skip: source {name!r} is being crawled by another process (lock {SourceLock(args.db, name).path})",
+              file=sys.stderr)
+    if not held:
+        return 0
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("ARCHIVE_DB", args.db, priority="cmdline")
+    settings.set("SOURCES_FILE", args.sources, priority="cmdline")
+    settings.set("CRAWL_TRIGGER", args.trigger, priority="cmdline")
+    settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    max_seconds = args.max_seconds or sources.settings.max_run_seconds
+    settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")
+
+    process = CrawlerProcess(settings)
+    names = [lock.source for lock in held]
+    for name in names:
+        process.crawl("portal", source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)
+    process.start()
+    for lock in held:
+        lock.release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""Items the spider yields: one fetched article page, handed to the pipelines as is."""
+
+from dataclasses import dataclass
+
+from archive.db import PageRecord
+from archive.pipeline import FetchedPage
+
+
+@dataclass
+class ArticlePageItem:
+    """A fetched article page; the pipelines fill ``record`` and ``article``."""
+
+    page: FetchedPage
+    record: PageRecord | None = None
+    article: dict | None = None

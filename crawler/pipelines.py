@@ -1,0 +1,117 @@
+"""Item pipelines: extract (in worker processes) and archive.
+
+``ExtractPipeline`` runs ``archive.pipeline.process_page`` — CPU work, tens of milliseconds
+a page — in a process pool, so the reactor keeps downloading while pages are parsed.
+``ArchivePipeline`` writes each page (and its article) in one transaction and keeps the
+per-source counts that land in ``crawl_runs`` when the spider closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+
+from scrapy import signals
+
+from archive.extract import ExtractOptions
+from archive.pipeline import process_page
+
+from .items import ArticlePageItem
+
+log = logging.getLogger(__name__)
+
+# Scrapy close reasons -> how a run ended, as crawl_runs records it
+ENDINGS = {"finished": "finished", "closespider_timeout": "time limit", "shutdown": "signal"}
+
+
+class ExtractPipeline:
+    """Turn fetched pages into page records and article rows."""
+
+    def __init__(self, crawler, processes: int):
+        self.crawler = crawler
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+        self._options: dict[str, ExtractOptions] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getint("EXTRACT_PROCESSES", 1))
+
+    def open_spider(self, spider=None):
+        if self.processes > 0:
+            # spawn: a forked copy of a running reactor is not something to rely on
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=False)
+
+    def options(self, source_name: str) -> ExtractOptions:
+        if source_name not in self._options:
+            spider = self.crawler.spider
+            src = spider.sources.get(source_name)
+            self._options[source_name] = ExtractOptions(
+                boilerplate=src.boilerplate, outlet=src.outlet,
+                relevance=spider.sources.settings.relevance_model(src))
+        return self._options[source_name]
+
+    async def process_item(self, item, spider=None):
+        if not isinstance(item, ArticlePageItem):
+            return item
+        src = self.crawler.spider.sources.get(item.page.source)
+        args = (item.page, self.options(src.name), src.region)
+        if self.pool is None:
+            item.record, item.article = process_page(*args)
+        else:
+            loop = asyncio.get_running_loop()
+            item.record, item.article = await loop.run_in_executor(self.pool, process_page, *args)
+        return item
+
+
+class ArchivePipeline:
+    """Write page records and articles; record each source's run in ``crawl_runs``."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.counts: dict[str, Counter] = {}
+        self.run_ids: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def archive(self):
+        return self.crawler.spider.archive
+
+    def open_spider(self, spider=None):
+        spider = self.crawler.spider
+        trigger = self.crawler.settings.get("CRAWL_TRIGGER", "manual")
+        for src in spider.selected:
+            self.run_ids[src.name] = self.archive.start_run(src.name, trigger)
+            self.counts[src.name] = Counter()
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, ArticlePageItem):
+            return item
+        outcome = self.archive.record_page(item.record, item.article)
+        counter = self.counts.setdefault(item.page.source, Counter())
+        key = {"duplicate": "duplicates", "archived": "archived", "irrelevant": "irrelevant"}.get(outcome)
+        counter[key or ("errors" if outcome in ("error", "empty") else outcome)] += 1
+        log.info("%s %s %s%s", outcome, item.page.source, item.page.url,
+                 f" ({item.record.reason})" if item.record.reason else "")
+        self.crawler.stats.inc_value(f"zhaoshang/outcome/{outcome}")
+        return item
+
+    def spider_closed(self, spider, reason):
+        ended = ENDINGS.get(reason, reason)
+        for name, run_id in self.run_ids.items():
+            counts = Counter(self.counts.get(name, {}))
+            counts.update(spider.fetch_counts.get(name, {}))
+            self.archive.finish_run(run_id, counts, ended)
+        spider.archive.close()

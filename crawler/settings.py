@@ -1,0 +1,53 @@
+"""Scrapy settings for the zhaoshang-archive crawler.
+
+Polite by default: robots.txt obeyed, AutoThrottle on, two requests at a time per domain,
+a 5 MB download cap (Scrapy's default is 1 GB), 30 s timeouts, retries of transient errors.
+Archive location and sources file come from ZHAOSHANG_DB / ZHAOSHANG_SOURCES (or -s).
+"""
+
+import os
+
+BOT_NAME = "zhaoshang-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "zhaoshang-archive/0.1 (+https://github.com/zhaoshang-archive; archive of public news)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+# A failed article page is recorded by the spider's errback: let every status reach it.
+HTTPERROR_ALLOW_ALL = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 300,
+    "crawler.pipelines.ArchivePipeline": 800,
+}
+
+# Extraction runs in this many worker processes (0: inside the crawl process).
+EXTRACT_PROCESSES = int(os.environ.get("ZHAOSHANG_EXTRACT_PROCESSES", "1"))
+
+ARCHIVE_DB = os.environ.get("ZHAOSHANG_DB", "archive.db")
+SOURCES_FILE = os.environ.get("ZHAOSHANG_SOURCES", "sources.toml")
+CRAWL_TRIGGER = "manual"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
