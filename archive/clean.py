@@ -27,7 +27,8 @@ _FINALS = ["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong
            "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "u", "ua",
            "uo", "uai", "ui", "uan", "un", "uang", "ueng", "v", "ve", "van", "vn", "ue",
            "io", "m", "n", "ng", "hm", "hng"]
-PINYIN_SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS)
+_BARE_FINALS = {"m", "n", "ng", "hm", "hng"}  # interjections: never after an initial
+PINYIN_SYLLABLES = frozenset(i + f for i in _INITIALS for f in _FINALS if not (i and f in _BARE_FINALS))
 _PINYIN_CHARS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_IN_BRACKETS = re.compile(
     rf"(?<={_CJK_RE})\s?[(（]([{_PINYIN_CHARS}]{{1,6}}[1-5]?)[)）]"
@@ -50,17 +51,30 @@ def is_pinyin(token: str) -> bool:
     return pinyin_base(token) in PINYIN_SYLLABLES
 
 
+# a tone-marked syllable in brackets is a reading whatever precedes it ("龙?秴^(qū)")
+_TONED_IN_BRACKETS = re.compile(rf"[(（]([{_PINYIN_CHARS}]{{1,6}})[)）]")
+# mojibake can eat the Han character and the opening bracket: "质量?jī)?yōu)"
+_PINYIN_AFTER_QMARK = re.compile(rf"(?<=\?)([{_PINYIN_CHARS}]{{1,6}}[1-5]?)[)）]")
+
+
 def strip_pinyin(text: str) -> str:
     """Remove pinyin left after Han characters by a flattened ``<ruby>`` annotation."""
 
     def bracketed(m: re.Match) -> str:
-        return "" if is_pinyin(m.group(1)) and not m.group(1).isupper() else m.group(0)
+        tok = m.group(1)
+        # one bare vowel ("(a)") is more likely a list marker than a reading
+        plausible = len(tok) > 1 or _TONE_MARKED.search(tok)
+        return "" if plausible and is_pinyin(tok) and not tok.isupper() else m.group(0)
 
     def glued(m: re.Match) -> str:
         tok = m.group(1)
         return "" if _TONE_MARKED.search(tok) and is_pinyin(tok) else tok
 
-    return _PINYIN_GLUED.sub(glued, _PINYIN_IN_BRACKETS.sub(bracketed, text))
+    text = _PINYIN_IN_BRACKETS.sub(bracketed, text)
+    text = _TONED_IN_BRACKETS.sub(
+        lambda m: "" if _TONE_MARKED.search(m.group(1)) and is_pinyin(m.group(1)) else m.group(0), text)
+    text = _PINYIN_AFTER_QMARK.sub(lambda m: "" if is_pinyin(m.group(1)) else m.group(0), text)
+    return _PINYIN_GLUED.sub(glued, text)
 
 
 # --- punctuation ---------------------------------------------------------------------

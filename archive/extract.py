@@ -134,7 +134,7 @@ def extract_article(
 
     rules = clean.rules_for(options.boilerplate)
     title_raw = metadata.choose_title(view.title, view.headlines, view.meta, _site_names(view))
-    page_lines_s = to_simplified("\n".join(view.lines)).split("\n")
+    page_lines_s = to_simplified("\n".join(clean.repair_line(ln) for ln in view.lines)).split("\n")
 
     kept_orig: list[str] = []
     kept_simp: list[str] = []
@@ -152,7 +152,7 @@ def extract_article(
     removed_s = to_simplified("\n".join(removed)).split("\n") if removed else []
     body_set = {clean.squeeze(s) for s in kept_simp}
     around = [ln for ln in page_lines_s if clean.squeeze(ln) not in body_set]
-    meta_lines = removed_s + around
+    meta_lines = removed_s + around + kept_simp  # by-lines are looked for outside the body first
 
     title = to_simplified(title_raw).strip() if title_raw else None
     published = _published_at(view, decoded.text, around, title, url)

@@ -150,12 +150,13 @@ def more_precise(a: str | None, b: str | None) -> str | None:
 
 
 # --- by-lines ---------------------------------------------------------------------------
-_NAME = r"[\u4e00-\u9fff·•]{2,5}"
+_ROLES = r"校对|校對|审核|審核|通讯员|通訊員|摄影|攝影|编辑|編輯|记者|記者|责编|責編|实习生|實習生|来源|來源|作者|监制|監制|摄|攝"
+_NAME = rf"(?!{_ROLES})[\u4e00-\u9fff·•]{{2,5}}"
 _NAME_SEP = r"(?:[ \u3000、,，/]+)"
 _STOP = r"(?=$|[ \u3000）)】\]|｜/]|通讯员|通訊員|摄影|攝影|摄|攝|编辑|編輯|责编|責編|校对|校對|审核|審核|来源|來源|发布|發佈|报道|報道|实习生|實習生)"
 _NAMES = rf"(?P<names>{_NAME}{_STOP}(?:{_NAME_SEP}{_NAME}{_STOP})*)"
 _EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)\s*[:：]?\s*{_NAMES}")
-_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任网網络絡美])(?:编辑|編輯)\s*[:：]?\s*{_NAMES}")
+_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯)\s*[:：]?\s*{_NAMES}")
 _AUTHOR_RE = re.compile(
     rf"(?:全媒体记者|全媒體記者|融媒体记者|融媒體記者|本报记者|本報記者|本网记者|本網記者|记者|記者|"
     rf"作者|文\s*/|文\s*／|撰文|执笔|執筆|采写|採寫)\s*[:：]?\s*{_NAMES}"
@@ -165,6 +166,8 @@ _NOT_NAMES = frozenset(
     "日前 近日 获悉 獲悉 了解 表示 介绍 介紹 发现 發現 采访 採訪 从市 從市 走进 走進 一行 团队 團隊 "
     "未知 网络整理 網絡整理 佚名 admin 管理员 管理員".split()
 )
+# "松花江网编辑 孙桂芳": an outlet before a role is not a name
+_ORG_SUFFIXES = ("网", "網", "报", "報", "社", "台", "站", "部", "局", "中心", "频道", "頻道", "客户端", "新闻", "新聞")
 _OUTLET_RE = re.compile(
     r"(?:来源|來源|稿源|信息来源|信息來源|文章来源|文章來源|本文来源|本文來源|新闻来源|新聞來源)\s*[:：]\s*"
     r"(?P<outlet>[^\s|｜<>,，。;；:：)）】\]]{2,30})"
@@ -177,7 +180,8 @@ def _names(m: re.Match | None) -> str | None:
     if not m:
         return None
     names = [n for n in re.split(_NAME_SEP, m.group("names").strip()) if n]
-    names = [n for n in names if n not in _NOT_NAMES and not any(n.startswith(x) for x in ("本报", "本報"))]
+    names = [n for n in names if n not in _NOT_NAMES and not n.startswith(("本报", "本報"))
+             and not n.endswith(_ORG_SUFFIXES)]
     return " ".join(names) or None
 
 
