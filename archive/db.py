@@ -20,8 +20,7 @@ from typing import Iterator
 import sqlite_utils
 
 from .metadata import BEIJING
-
-SCHEMA_VERSION = 1
+from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
 
 
@@ -59,45 +58,6 @@ def compress(body: bytes) -> bytes:
 
 def decompress(blob: bytes | None) -> bytes:
     return zlib.decompress(blob) if blob else b""
-
-
-_ARTICLE_COLUMNS = {
-    "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
-    "outlet": str, "region": str, "source": str, "url": str, "author": str, "editor": str,
-    "original_title": str, "first_seen": str, "last_seen": str, "relevance": float,
-    "suspect_encoding": int, "extractor_version": str,
-}
-
-
-def _create_schema(db: sqlite_utils.Database) -> None:
-    db["articles"].create(_ARTICLE_COLUMNS, pk="content_hash", not_null={"text", "first_seen"}, if_not_exists=True)
-    db["article_urls"].create(
-        {"url": str, "content_hash": str, "source": str, "first_seen": str},
-        pk="url", foreign_keys=[("content_hash", "articles", "content_hash")], if_not_exists=True,
-    )
-    db["pages"].create(
-        {"url": str, "source": str, "status": int, "fetched_at": str, "outcome": str, "reason": str,
-         "content_hash": str, "content_type": str, "headers": str, "body": bytes, "body_size": int,
-         "encoding": str, "final_url": str, "attempts": int},
-        pk="url", if_not_exists=True,
-    )
-    db["crawl_runs"].create(
-        {"id": int, "source": str, "trigger": str, "started": str, "finished": str, "ended": str,
-         "list_pages": int, "article_pages": int, "not_modified": int, "archived": int,
-         "duplicates": int, "irrelevant": int, "errors": int, "bytes": int},
-        pk="id", if_not_exists=True,
-    )
-    db["list_pages"].create(
-        {"url": str, "source": str, "etag": str, "last_modified": str, "fetched_at": str, "status": int},
-        pk="url", if_not_exists=True,
-    )
-    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table, cols in (("articles", ["source"]), ("articles", ["published_at"]), ("articles", ["outlet"]),
-                        ("articles", ["region"]), ("article_urls", ["content_hash"]),
-                        ("pages", ["source", "outcome"]), ("pages", ["content_hash"]),
-                        ("crawl_runs", ["source", "started"])):
-        db[table].create_index(cols, if_not_exists=True)
-    db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
 
 class Archive:
@@ -143,8 +103,7 @@ class Archive:
         archive._check_version()
         if not readonly:
             try:
-                with conn:
-                    _create_schema(archive.db)
+                migrate(archive.db)
             except sqlite3.OperationalError as exc:
                 conn.close()
                 raise ArchiveError(f"{path}: cannot write the archive ({exc})") from None
@@ -193,7 +152,7 @@ class Archive:
                                       (page.fetched_at, h))
                 else:
                     outcome = "archived"
-                    row = {k: article.get(k) for k in _ARTICLE_COLUMNS}
+                    row = {k: article.get(k) for k in ARTICLE_COLUMNS}
                     row.update(content_hash=h, url=page.url, source=page.source,
                                first_seen=page.fetched_at, last_seen=page.fetched_at)
                     cols = ", ".join(row)

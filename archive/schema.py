@@ -1,0 +1,76 @@
+"""The archive's schema and its migrations.
+
+``SCHEMA_VERSION`` is the version this program writes; ``meta.schema_version`` the version
+of a file. Opening an older file runs the missing migrations in order, each in one
+transaction, so a file is always at a version listed in docs/schema.md. A newer file is
+refused (``db.Archive.open``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+ARTICLE_COLUMNS = {
+    "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
+    "outlet": str, "region": str, "source": str, "url": str, "author": str, "editor": str,
+    "original_title": str, "first_seen": str, "last_seen": str, "relevance": float,
+    "suspect_encoding": int, "extractor_version": str,
+}
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema: articles, article_urls, pages, crawl_runs, list_pages, meta."""
+    db["articles"].create(ARTICLE_COLUMNS, pk="content_hash", not_null={"text", "first_seen"}, if_not_exists=True)
+    db["article_urls"].create(
+        {"url": str, "content_hash": str, "source": str, "first_seen": str},
+        pk="url", foreign_keys=[("content_hash", "articles", "content_hash")], if_not_exists=True,
+    )
+    db["pages"].create(
+        {"url": str, "source": str, "status": int, "fetched_at": str, "outcome": str, "reason": str,
+         "content_hash": str, "content_type": str, "headers": str, "body": bytes, "body_size": int,
+         "encoding": str, "final_url": str, "attempts": int},
+        pk="url", if_not_exists=True,
+    )
+    db["crawl_runs"].create(
+        {"id": int, "source": str, "trigger": str, "started": str, "finished": str, "ended": str,
+         "list_pages": int, "article_pages": int, "not_modified": int, "archived": int,
+         "duplicates": int, "irrelevant": int, "errors": int, "bytes": int},
+        pk="id", if_not_exists=True,
+    )
+    db["list_pages"].create(
+        {"url": str, "source": str, "etag": str, "last_modified": str, "fetched_at": str, "status": int},
+        pk="url", if_not_exists=True,
+    )
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    for table, cols in (("articles", ["source"]), ("articles", ["published_at"]), ("articles", ["outlet"]),
+                        ("articles", ["region"]), ("article_urls", ["content_hash"]),
+                        ("pages", ["source", "outcome"]), ("pages", ["content_hash"]),
+                        ("crawl_runs", ["source", "started"])):
+        db[table].create_index(cols, if_not_exists=True)
+
+
+# version -> migration that brings a file from version-1 to version (1: from an empty file)
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+
+
+def file_version(db: sqlite_utils.Database) -> int:
+    """The schema version of an open file (0 for an empty file)."""
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Bring ``db`` to ``SCHEMA_VERSION``; returns the versions applied (each in its own transaction)."""
+    applied = []
+    for version in range(file_version(db) + 1, SCHEMA_VERSION + 1):
+        with db.conn:
+            MIGRATIONS[version](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+        applied.append(version)
+    return applied
