@@ -144,7 +144,7 @@ def squeeze(text: str) -> str:
 
 def rule_hit(line: str, rules: RuleSet) -> Rule | None:
     """The first rule matching ``line`` (whitespace ignored), or None."""
-    squeezed = squeeze(line)
+    squeezed = squeeze(line).strip("|")  # trafilatura writes table rows as "| cell |"
     for rule in rules.rules:
         if rule.matches(squeezed):
             return rule

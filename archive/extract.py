@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import trafilatura
+from trafilatura.settings import use_config
 
 from . import clean, metadata
 from .decode import decode_html
@@ -60,6 +61,14 @@ class ExtractOptions:
     relevance: RelevanceModel = field(default_factory=RelevanceModel)
 
 
+# trafilatura's thresholds count characters; 250 of them is a page of English but two
+# paragraphs of Chinese. Below MIN_EXTRACTED_SIZE it falls back to a baseline that joins
+# every paragraph into one line, so short Chinese articles lose their structure.
+TRAFILATURA_CONFIG = use_config()
+TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "80")
+TRAFILATURA_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout in worker threads
+
+
 def body_text(view: PageView, url: str | None) -> str:
     """trafilatura's article body of a parsed page ("" when it finds none)."""
     doc = trafilatura.bare_extraction(
@@ -72,12 +81,13 @@ def body_text(view: PageView, url: str | None) -> str:
         include_tables=True,
         deduplicate=False,  # it silently drops text seen in earlier calls
         with_metadata=False,  # metadata comes from metadata.py (htmldate misreads 2022年11月24日)
+        config=TRAFILATURA_CONFIG,
     )
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
         # trafilatura gives up on short pages; a favor_recall pass keeps them
         doc = trafilatura.bare_extraction(view.tree, url=url, favor_recall=True, fast=True,
-                                          include_comments=False, deduplicate=False)
+                                          include_comments=False, deduplicate=False, config=TRAFILATURA_CONFIG)
         text = (doc.text if doc is not None else "") or ""
     return text
 

@@ -171,7 +171,43 @@ def read_page(text: str) -> PageView:
     view = PageView(tree, visible_lines(tree), meta_tags(tree), title_text(tree),
                     headline_candidates(tree), ruby)
     prune_boilerplate(tree)
+    unwrap_layout_tables(tree)
     return view
+
+
+def _link_density(el) -> float:
+    text = len(el.text_content().strip())
+    if not text:
+        return 1.0
+    return sum(len(a.text_content().strip()) for a in el.iter("a")) / text
+
+
+def unwrap_layout_tables(tree: lxml.html.HtmlElement, min_cell_text: int = 200) -> int:
+    """Turn layout tables (old city papers put whole pages in them) into divs.
+
+    trafilatura renders a <table> as table rows, which mangles an article laid out in table
+    cells. A table is a layout table when one of its own cells holds paragraphs, nested
+    tables or a long run of text; data tables (short cells) stay tables.
+    """
+    changed = 0
+    for table in reversed(tree.xpath("//table")):  # innermost first
+        cells = table.xpath("./tr/td|./tbody/tr/td|./thead/tr/td|./tr/th|./tbody/tr/th")
+        layout = any(
+            cell.find(".//p") is not None or cell.find(".//div") is not None or cell.find(".//table") is not None
+            or len(cell.text_content()) >= min_cell_text
+            for cell in cells
+        )
+        if not layout:
+            if _link_density(table) >= 0.5:  # a navigation bar laid out as a table
+                table.drop_tree()
+                changed += 1
+            continue
+        for el in [table, *table.xpath("./tbody|./thead|./tfoot|./tr|./tbody/tr|./thead/tr|./tfoot/tr")]:
+            el.tag = "div"
+        for cell in cells:
+            cell.tag = "div"
+        changed += 1
+    return changed
 
 
 # Class/id tokens of subtrees that hold no article text on Chinese portals. Whole tokens
@@ -180,7 +216,8 @@ def read_page(text: str) -> PageView:
 PRUNE_TOKENS = frozenset((
     "share bdsharebuttonbox bdshare jiathis qrcode erweima ewm related xgxw xgwz relate "
     "copyright banquan footer foot print-btn toolbar breadcrumb crumb comment comments "
-    "pinglun sidebar side-bar ad ads advert gg recommend tuijian hot-news pic caption img_desc"
+    "pinglun sidebar side-bar ad ads advert gg recommend tuijian hot-news pic caption img_desc "
+    "tips tip post-tips"
 ).split())
 PRUNE_TAGS = frozenset(["figcaption", "nav", "footer", "aside"])
 
