@@ -21,7 +21,10 @@ import sqlite_utils
 
 from .metadata import BEIJING
 from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
+from .search import index_article
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
+RETRY_BASE_SECONDS = 3600  # a failed page waits 1 h, then 2 h, 4 h ... before the next try
+MAX_ATTEMPTS = 6  # after this many failed fetches a page is left alone (``--refresh`` still fetches it)
 
 
 class ArchiveError(RuntimeError):
@@ -158,6 +161,7 @@ class Archive:
                     cols = ", ".join(row)
                     self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
                                       list(row.values()))
+                    index_article(self.conn, h, row["title"], row["text"])  # same transaction
                 self.conn.execute(
                     "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",
@@ -191,6 +195,47 @@ class Archive:
         row = self.page_outcome(url)
         return bool(row) and row[0] in FINAL_OUTCOMES
 
+    def should_fetch(self, url: str, retry_base: float = RETRY_BASE_SECONDS, max_attempts: int = MAX_ATTEMPTS,
+                     now: datetime | None = None) -> bool:
+        """Whether a crawl should request article page ``url`` now.
+
+        Never-fetched pages: yes. Pages with a final outcome: never. Failed pages (error,
+        empty, blocked): after a backoff doubling with each attempt, and at most
+        ``max_attempts`` times in all.
+        """
+        row = self.conn.execute("SELECT outcome, attempts, fetched_at FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return True
+        outcome, attempts, fetched_at = row
+        if outcome in FINAL_OUTCOMES or attempts >= max_attempts:
+            return False
+        wait = retry_base * 2 ** max(0, attempts - 1)
+        elapsed = ((now or datetime.now(BEIJING)) - datetime.fromisoformat(fetched_at)).total_seconds()
+        return elapsed >= wait
+
+    # --- list pages: validators for conditional GET ----------------------------------------
+    def list_validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) last seen for a list page."""
+        row = self.conn.execute("SELECT etag, last_modified FROM list_pages WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_list_page(self, url: str, source: str, status: int, etag: str | None, last_modified: str | None) -> None:
+        """Remember a list page's validators (kept as they were on a 304)."""
+        with self.conn:
+            self.conn.execute(
+                """INSERT INTO list_pages (url, source, etag, last_modified, fetched_at, status)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, status = excluded.status,
+                       etag = coalesce(excluded.etag, list_pages.etag),
+                       last_modified = coalesce(excluded.last_modified, list_pages.last_modified)""",
+                (url, source, etag, last_modified, now_iso(), status),
+            )
+
+    def forget_list_validators(self, source: str) -> None:
+        """Drop a source's list validators (``--refresh``: fetch every list page in full)."""
+        with self.conn:
+            self.conn.execute("UPDATE list_pages SET etag = NULL, last_modified = NULL WHERE source = ?", (source,))
+
     def start_run(self, source: str, trigger: str) -> int:
         with self.conn:
             cur = self.conn.execute(
@@ -199,6 +244,14 @@ class Archive:
                 (source, trigger, now_iso()),
             )
         return cur.lastrowid
+
+    def mark_crashed_runs(self, source: str) -> int:
+        """Runs of ``source`` still marked running: their process died. Call while holding the source's lock."""
+        with self.conn:
+            cur = self.conn.execute(
+                "UPDATE crawl_runs SET ended = 'crash', finished = coalesce(finished, ?) WHERE source = ? AND ended = 'running'",
+                (now_iso(), source))
+        return cur.rowcount
 
     def finish_run(self, run_id: int, counts: dict, ended: str) -> None:
         fields = ("list_pages", "article_pages", "not_modified", "archived", "duplicates", "irrelevant",
@@ -247,3 +300,46 @@ class Archive:
 
     def count(self, table: str) -> int:
         return self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+    # --- access API (search, exports) ---
+    def search(self, query: str, *, source: str | None = None, outlet: str | None = None,
+               region: str | None = None, since: str | None = None, until: str | None = None,
+               limit: int | None = 20, offset: int = 0) -> Iterator[dict]:
+        """Articles whose title or text contains the query's terms, best (bm25) first.
+
+        Terms are substrings of 1+ characters (a Traditional query finds the Simplified text),
+        ``"…"`` is a phrase, ``-term`` excludes. Each result: content_hash, title, published_at,
+        outlet, region, source, url, rank, snippet, highlights. See archive/search.py.
+        """
+        from .search import search
+
+        return search(self.conn, query, source=source, outlet=outlet, region=region, since=since,
+                      until=until, limit=limit, offset=offset)
+
+    def pages(self, since: str | None = None, until: str | None = None, source: str | None = None,
+              outcomes: tuple[str, ...] | None = None, with_body: bool = True) -> Iterator[dict]:
+        """Fetched pages in fetch order (``fetched_at`` in [since, until)), ``body`` decompressed."""
+        where, params = [], []
+        for col, op, val in (("fetched_at", ">=", since), ("fetched_at", "<", until), ("source", "=", source)):
+            if val is not None:
+                where.append(f"{col} {op} ?")
+                params.append(val)
+        if outcomes:
+            where.append(f"outcome IN ({', '.join('?' * len(outcomes))})")
+            params.extend(outcomes)
+        cols = ("url, source, status, fetched_at, outcome, reason, content_hash, content_type, headers, "
+                + ("body, " if with_body else "") + "body_size, encoding, final_url, attempts")
+        cur = self.conn.execute(f"SELECT {cols} FROM pages" + (" WHERE " + " AND ".join(where) if where else "")
+                                + " ORDER BY fetched_at, url", params)
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            d = dict(zip(names, row))
+            if with_body:
+                d["body"] = decompress(d["body"])
+            yield d
+
+    def stats(self) -> dict:
+        """Per source, outlet and region: articles, first/last published, last crawl, error rate."""
+        from .stats import archive_stats
+
+        return archive_stats(self.conn)

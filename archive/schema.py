@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -53,8 +53,23 @@ def _v1(db: sqlite_utils.Database) -> None:
         db[table].create_index(cols, if_not_exists=True)
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Chinese full-text search (``articles_search``, ``articles_fts``: see archive/search.py) and the
+    ``article_list`` view (one row per article with its month and URL count, for browsing)."""
+    from .search import create_index, rebuild_index
+
+    create_index(db.conn)
+    rebuild_index(db.conn)
+    db.execute("""CREATE VIEW IF NOT EXISTS article_list AS
+        SELECT a.content_hash, a.published_at, substr(a.published_at, 1, 7) AS month, a.title, a.outlet,
+               a.region, a.source, a.url,
+               (SELECT count(*) FROM article_urls u WHERE u.content_hash = a.content_hash) AS urls,
+               a.first_seen, a.last_seen, a.relevance, a.extractor_version
+        FROM articles a""")
+
+
 # version -> migration that brings a file from version-1 to version (1: from an empty file)
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
 
 
 def file_version(db: sqlite_utils.Database) -> int:

@@ -1,9 +1,13 @@
 """The one spider: every portal of ``sources.toml`` is crawled by this code.
 
-List pages (start URLs, then pages matching ``next_page_pattern``) yield article links
-matching ``article_pattern`` on the source's own hosts; article pages already fetched
-with a final outcome are skipped. Article pages are handed to the pipelines unparsed —
-apart from a cheap look for a "下一页" link, so multi-page articles arrive whole.
+Start pages are list pages (``start_urls``), sitemaps (``sitemap_urls``) and feeds
+(``feed_urls``); all three are fetched with a conditional GET (validators kept in the
+archive), and a 304 means "nothing new". Links matching ``article_pattern`` on the
+source's own hosts become article requests unless the archive already has a final
+outcome for them (failed pages come back after a backoff). Pagination follows
+``next_page_pattern`` while list pages still link unknown articles, up to
+``max_list_pages``. Article pages go to the pipelines unparsed — apart from a cheap look
+for a "下一页" link, so multi-page articles arrive whole.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from archive.db import Archive, now_iso
 from archive.decode import decode_html
 from archive.extract import next_page
-from archive.links import extract_links
+from archive.links import extract_links, feed_links, sitemap_links
 from archive.pipeline import FetchedPage
 from archive.sources import Source, load_sources
 from archive.urls import canonical_url
@@ -26,11 +30,11 @@ from ..items import ArticlePageItem
 
 _NEXT_MARKERS = ("下一页".encode(), "下一頁".encode(), "下一页".encode("gb18030"), "下一頁".encode("big5hkscs"))
 MAX_ARTICLE_PAGES = 10  # continuation pages followed for one article
+MAX_SITEMAP_DEPTH = 3
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
-    custom_settings: dict = {}
 
     def __init__(self, source: str | None = None, sources_file: str | None = None, db: str | None = None,
                  refresh: str | bool = False, **kwargs):
@@ -40,6 +44,7 @@ class PortalSpider(scrapy.Spider):
         self.db_path = db
         self.refresh = str(refresh).lower() in ("1", "true", "yes")
         self.fetch_counts: dict[str, Counter] = defaultdict(Counter)
+        self.requested: dict[str, set[str]] = defaultdict(set)  # article URLs requested this run
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -48,45 +53,94 @@ class PortalSpider(scrapy.Spider):
         spider.sources = load_sources(spider.sources_file or settings.get("SOURCES_FILE"))
         spider.selected = spider.sources.select(spider.source_name)
         spider.archive = Archive.open(spider.db_path or settings.get("ARCHIVE_DB"))
+        spider.retry_base = settings.getfloat("PAGE_RETRY_BASE_SECONDS", 3600)
+        spider.max_attempts = settings.getint("PAGE_MAX_ATTEMPTS", 6)
         return spider
 
-    # --- list pages --------------------------------------------------------------------
+    # --- start pages ----------------------------------------------------------------------
     async def start(self):
         for src in self.selected:
+            self.archive.mark_crashed_runs(src.name)  # we hold the source's lock: no one else runs it
+            if self.refresh:
+                self.archive.forget_list_validators(src.name)
             for url in src.start_urls:
-                yield self._list_request(src, url, depth=0)
+                yield self._listing_request(src, url, self.parse_list, depth=0)
+            for url in src.sitemap_urls:
+                yield self._listing_request(src, url, self.parse_sitemap, depth=0)
+            for url in src.feed_urls:
+                yield self._listing_request(src, url, self.parse_feed, depth=0)
 
-    def _list_request(self, src: Source, url: str, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed, dont_filter=depth == 0,
-                              cb_kwargs={"source": src.name, "depth": depth}, meta={"source": src.name})
+    def _listing_request(self, src: Source, url: str, callback, depth: int) -> scrapy.Request:
+        """A list/sitemap/feed request, conditional on the validators the archive kept."""
+        headers = {}
+        etag, last_modified = self.archive.list_validators(url)
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return scrapy.Request(url, callback=self._listing_response, errback=self.list_failed, headers=headers,
+                              dont_filter=depth == 0,
+                              cb_kwargs={"source": src.name, "depth": depth, "parse": callback},
+                              meta={"source": src.name, "handle_httpstatus_list": [304]})
 
-    def parse_list(self, response, source: str, depth: int):
-        src = self.sources.get(source)
+    def _listing_response(self, response, source: str, depth: int, parse):
         counts = self.fetch_counts[source]
         counts["list_pages"] += 1
         counts["bytes"] += len(response.body)
-        html = decode_html(response.body, response.headers.get("Content-Type")).text
-        links = extract_links(html, response.url)
-        unknown = 0
-        next_pages = []
+        if response.status == 304:
+            counts["not_modified"] += 1
+            self.archive.save_list_page(response.url, source, 304, None, None)
+            return
+        header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
+        self.archive.save_list_page(response.url, source, response.status, header("ETag"), header("Last-Modified"))
+        yield from parse(response, self.sources.get(source), depth)
+
+    def _article_requests(self, src: Source, links) -> tuple[list[scrapy.Request], int]:
+        """Requests for the unknown article links among ``links``; also how many were unknown."""
+        requests, unknown = [], 0
+        cap = src.max_article_pages
         for link in links:
             url = canonical_url(link)
-            if not src.allows(url):
+            if not src.allows(url) or not src.article_re.search(url) or url in self.requested[src.name]:
                 continue
-            if src.article_re.search(url):
-                if not self.refresh and self.archive.is_done(url):
-                    continue
-                unknown += 1
-                yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                                     cb_kwargs={"source": source}, meta={"source": source})
-            elif src.next_page_re is not None and src.next_page_re.search(url):
-                next_pages.append(url)
+            if not self.refresh and not self.archive.should_fetch(url, self.retry_base, self.max_attempts):
+                continue
+            unknown += 1
+            if len(self.requested[src.name]) >= cap:
+                continue  # capped for this run: left for the next one
+            self.requested[src.name].add(url)
+            requests.append(scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+                                           cb_kwargs={"source": src.name}, meta={"source": src.name}))
+        return requests, unknown
+
+    def parse_list(self, response, src: Source, depth: int):
+        html = decode_html(response.body, response.headers.get("Content-Type")).text
+        links = extract_links(html, response.url)
+        requests, unknown = self._article_requests(src, links)
+        yield from requests
         if src.stop_on_known_page and unknown == 0:
-            self.logger.info("%s: no new article on %s, pagination stops", source, response.url)
+            self.logger.info("%s: no new article on %s, pagination stops", src.name, response.url)
             return
-        if depth + 1 < src.max_list_pages:
-            for url in next_pages:
-                yield self._list_request(src, url, depth + 1)
+        if depth + 1 >= src.max_list_pages or src.next_page_re is None:
+            return
+        for link in links:
+            url = canonical_url(link)
+            if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
+                yield self._listing_request(src, url, self.parse_list, depth + 1)
+
+    def parse_sitemap(self, response, src: Source, depth: int):
+        pages, children = sitemap_links(response.body)
+        requests, _ = self._article_requests(src, pages)
+        yield from requests
+        if depth + 1 < MAX_SITEMAP_DEPTH:
+            for url in children:
+                if src.allows(url):
+                    yield self._listing_request(src, url, self.parse_sitemap, depth + 1)
+
+    def parse_feed(self, response, src: Source, depth: int):
+        links = [canonical_url(response.urljoin(u)) for u in feed_links(response.body)]
+        requests, _ = self._article_requests(src, links)
+        yield from requests
 
     def list_failed(self, failure):
         source = failure.request.meta.get("source")
@@ -131,7 +185,7 @@ class PortalSpider(scrapy.Spider):
             return item
         blocked = failure.check(IgnoreRequest) is not None
         reason = failure.getErrorMessage() or failure.type.__name__
-        if blocked and "robots" in reason.lower() or blocked and not reason:
+        if blocked and ("robots" in reason.lower() or not reason):
             reason = "forbidden by robots.txt"
         return ArticlePageItem(FetchedPage(
             url=canonical_url(request.url), source=source, status=None, fetched_at=now_iso(), headers={},
