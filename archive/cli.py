@@ -116,6 +116,146 @@ def cmd_runs(args) -> int:
     return 0
 
 
+# --- access: search, serve, export, reextract, stats -------------------------------------------
+def open_for_reading(path: str):
+    """The archive, read-only; an archive of an older schema is migrated first (one write)."""
+    from .db import Archive
+    from .schema import SCHEMA_VERSION
+
+    archive = Archive.open(path, readonly=True)
+    version = archive.schema_version()
+    if version is None or version < SCHEMA_VERSION:
+        archive.close()
+        Archive.open(path, create=False).close()
+        archive = Archive.open(path, readonly=True)
+    return archive
+
+
+def cmd_search(args) -> int:
+    from .search import QueryError, mark
+
+    with open_for_reading(args.db) as archive:
+        try:
+            results = list(archive.search(args.query, source=args.source, outlet=args.outlet, region=args.region,
+                                          since=args.since, until=args.until, limit=args.limit))
+        except QueryError as exc:
+            raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return 0
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console()
+        for r in results:
+            console.print(Text.assemble((r["title"] or "(no title)", "bold"), "  ",
+                                        ((r["published_at"] or "")[:10], "cyan"), "  ", r["outlet"] or "",
+                                        "  ", (r["content_hash"][:12], "dim")))
+            snip = Text(r["snippet"])
+            for s, e in r["highlights"]:
+                snip.stylize("bold yellow", s, e)
+            console.print(snip)
+            console.print(r["url"] or "", style="dim")
+            console.print()
+        console.print(f"{len(results)} result(s)", style="dim")
+    else:
+        for r in results:
+            print("\t".join([r["content_hash"], (r["published_at"] or "")[:10], r["outlet"] or "",
+                             r["title"] or "", mark(r["snippet"], [tuple(h) for h in r["highlights"]])]))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    serve(args.db, args.port)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    if args.out != "-" and Path(args.out).is_dir():
+        raise UsageError(f"{args.out}: is a directory")
+    with open_for_reading(args.db) as archive:
+        n = export(archive.conn, args.format, args.out, since=args.since, until=args.until, source=args.source)
+    what = "pages" if args.format == "warc" else "articles"
+    print(f"exported {n} {what} as {args.format} to {'stdout' if args.out == '-' else args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    from .db import Archive
+    from .reextract import reextract
+    from .sources import load_sources
+
+    sources = load_sources(args.sources)
+    with Archive.open(args.db, create=False) as archive:
+        summary = reextract(archive.conn, sources, source=args.source, since=args.since,
+                            jobs=args.jobs or os.cpu_count() or 1)
+    if args.json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .stats import print_stats
+
+    with open_for_reading(args.db) as archive:
+        stats = archive.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        print_stats(stats)
+    return 0
+
+
+def _add_access_commands(sub) -> None:
+    p = sub.add_parser("search", help="Chinese full-text search (exact substrings, Traditional or Simplified)")
+    p.add_argument("query", help='terms (AND), "a phrase", -excluded')
+    p.add_argument("--db", default="archive.db")
+    for name in ("source", "outlet", "region"):
+        p.add_argument(f"--{name}")
+    p.add_argument("--since", help="published_at >= this (ISO date)")
+    p.add_argument("--until", help="published_at < this (ISO date)")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="Datasette over the archive on 127.0.0.1")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--port", type=int, default=8001)
+    p.set_defaults(func=cmd_serve)
+
+    from .export import FORMATS
+
+    p = sub.add_parser("export", help="articles as JSONL/CSV/Parquet, or raw pages as WARC")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--format", choices=FORMATS, default="jsonl")
+    p.add_argument("--since", help="published_at (fetched_at for warc) >= this")
+    p.add_argument("--until", help="published_at (fetched_at for warc) < this")
+    p.add_argument("--source")
+    p.add_argument("--out", default="-", help="file, or - for stdout (default)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("reextract", help="run the current text pipeline over the stored raw pages")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--sources", default="sources.toml", help="sources file (per-source rules, outlet, region)")
+    p.add_argument("--source")
+    p.add_argument("--since", help="pages fetched at or after this")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("stats", help="per source, outlet and region: articles, dates, last crawl, error rate")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m archive", description="The zhaoshang-archive archive and text pipeline.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -134,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
+
+    _add_access_commands(sub)
     return ap
 
 

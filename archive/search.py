@@ -28,7 +28,6 @@ with ``articles``; ``Archive.record_page`` calls them inside the article's own t
 
 from __future__ import annotations
 
-import html
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -187,19 +186,19 @@ def mark(text: str, spans: list[tuple[int, int]], before: str = "«", after: str
     return "".join(out)
 
 
-def snippet_html(text: str | None, query: str) -> str:
-    """The snippet as safe HTML, terms in ``<mark>`` (registered in SQLite as ``zh_snippet``)."""
+# Private-use characters around highlighted terms in ``zh_snippet``'s plain-text result: a
+# renderer escapes the text first and then turns these into markup (archive/datasette/plugin.py).
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
+
+def snippet_marked(text: str | None, query: str) -> str:
+    """The snippet with terms between ``MARK_OPEN``/``MARK_CLOSE`` (registered in SQLite as ``zh_snippet``)."""
     try:
         terms = parse_query(query).include
     except QueryError:
         terms = []
     snip, spans = snippet(text, terms)
-    out, pos = [], 0
-    for s, e in spans:
-        out += [html.escape(snip[pos:s]), "<mark>", html.escape(snip[s:e]), "</mark>"]
-        pos = e
-    out.append(html.escape(snip[pos:]))
-    return "".join(out)
+    return mark(snip, spans, MARK_OPEN, MARK_CLOSE)
 
 
 def _safe_fts_query(query: str) -> str:
@@ -210,9 +209,9 @@ def _safe_fts_query(query: str) -> str:
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """``zh_query(q)`` (MATCH expression) and ``zh_snippet(text, q)`` (HTML) on a connection."""
+    """``zh_query(q)`` (MATCH expression) and ``zh_snippet(text, q)`` (marked snippet) on a connection."""
     conn.create_function("zh_query", 1, _safe_fts_query, deterministic=True)
-    conn.create_function("zh_snippet", 2, snippet_html, deterministic=True)
+    conn.create_function("zh_snippet", 2, snippet_marked, deterministic=True)
 
 
 # --- keeping the index in step with ``articles`` --------------------------------------------------

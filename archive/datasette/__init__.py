@@ -1,0 +1,1 @@
+"""Datasette configuration for ``python -m archive serve``: plugin hooks and templates."""
