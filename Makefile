@@ -20,6 +20,9 @@ demo: install  ## serve the sample portals on 127.0.0.1, crawl them into archive
 test: install  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
+serve: install  ## Datasette over archive.db on http://127.0.0.1:8001 (search, facets, article pages, chart)
+	$(BIN)/python -m archive serve --db archive.db --port 8001
+
 eval: install  ## extraction quality table (ours vs trafilatura alone)
 	$(BIN)/python -m bench.eval_extraction
 

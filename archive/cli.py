@@ -178,10 +178,15 @@ def cmd_export(args) -> int:
 
     if args.out != "-" and Path(args.out).is_dir():
         raise UsageError(f"{args.out}: is a directory")
+    import time
+
     with open_for_reading(args.db) as archive:
+        started = time.perf_counter()
         n = export(archive.conn, args.format, args.out, since=args.since, until=args.until, source=args.source)
+        seconds = time.perf_counter() - started
     what = "pages" if args.format == "warc" else "articles"
-    print(f"exported {n} {what} as {args.format} to {'stdout' if args.out == '-' else args.out}", file=sys.stderr)
+    print(f"exported {n} {what} as {args.format} to {'stdout' if args.out == '-' else args.out} in {seconds:.2f} s",
+          file=sys.stderr)
     return 0
 
 
