@@ -97,27 +97,52 @@ def _site_names(view: PageView) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def _drop_headline(lines: list[str], title: str | None) -> list[str]:
-    """Remove leading lines that repeat the headline (trafilatura sometimes keeps the h1)."""
-    if not title:
-        return lines
-    t = clean.squeeze(to_simplified(title))
-    while lines and clean.squeeze(to_simplified(lines[0])) == t:
+def _drop_leading(lines: list[str], heads: tuple[str, ...]) -> list[str]:
+    """Remove leading lines that repeat the headline or the account/site name (trafilatura
+    sometimes keeps the h1 and the by-line block above the body)."""
+    heads_sq = {clean.squeeze(to_simplified(h)) for h in heads if h}
+    heads_sq.discard("")
+    while lines and clean.squeeze(to_simplified(lines[0])) in heads_sq:
         lines = lines[1:]
     return lines
 
 
 _WECHAT_NAME = re.compile(r"""var\s+nickname\s*=\s*(?:htmlDecode\()?["']([^"']{2,30})["']""")
+# platform names that are no outlet: the account publishing on them is
+_PLATFORMS = frozenset(["微信公众平台", "微信", "WeChat", "Weixin Official Accounts Platform"])
 
 
 def _site_outlet(view: PageView, html: str) -> str | None:
-    """The publisher when the page names no 来源: meta tags, a WeChat account, the title suffix."""
-    for key in ("contentsource", "source", "og:site_name", "author_source", "sitename", "site_name"):
+    """The publisher when the page names no 来源: CMS source meta tags, a WeChat account
+    (``#js_name`` / ``var nickname``), og:site_name and the like, the ``<title>`` site part."""
+    for key in ("contentsource", "source"):
         if view.meta.get(key):
             return view.meta[key]
     m = _WECHAT_NAME.search(html)
     if m:
         return m.group(1).strip()
+    if view.wechat_account:
+        return view.wechat_account
+    for key in ("og:site_name", "author_source", "sitename", "site_name", "application-name"):
+        value = view.meta.get(key)
+        if value and value not in _PLATFORMS:
+            return value
+    return None
+
+
+# OpenGraph's article:author and WeChat's author slot name the writer (plain <meta name=author>
+# does not: TRS puts the site there)
+_AUTHOR_META = ("article:author", "og:article:author")
+
+
+def _meta_author(view: PageView, *sites: str | None) -> str | None:
+    """The writer a WeChat author slot or an article:author meta names; not when it is only
+    (part of) the account or site name again, as WeChat and many portals write there."""
+    sites_ = [s for s in (*sites, view.wechat_account, view.meta.get("og:site_name")) if s]
+    for value in (view.wechat_author, *(view.meta.get(k, "").strip() for k in _AUTHOR_META)):
+        if (value and not any(value in s for s in sites_) and not value.startswith(("http", "www"))
+                and len(value) <= 30):
+            return value
     return None
 
 
@@ -135,22 +160,31 @@ def extract_article(
     first_body, url = pages[0]
     decoded = decode_html(first_body, content_type)
     view = read_page(decoded.text)
+    views = [view]
     raw_bodies = [body_text(view, url)]
     lossy = decoded.lossy
     for body, page_url in pages[1:]:
         more = decode_html(body, None)
         lossy = lossy or more.lossy
-        raw_bodies.append(body_text(read_page(more.text), page_url))
+        views.append(read_page(more.text))
+        raw_bodies.append(body_text(views[-1], page_url))
 
     rules = clean.rules_for(options.boilerplate)
     title_raw = metadata.choose_title(view.title, view.headlines, view.meta, _site_names(view))
-    page_lines_s = to_simplified("\n".join(clean.repair_line(ln) for ln in view.lines)).split("\n")
+    site_outlet = _site_outlet(view, decoded.text)
+    title_site = metadata.site_from_title(view.title, title_raw) if title_raw else None
+    # the by-line zone of every page (the editor line is often on the last page only)
+    page_lines_s = [
+        s for v in views
+        for s in to_simplified("\n".join(clean.repair_line(ln) for ln in v.lines)).split("\n")
+    ]
 
     kept_orig: list[str] = []
     kept_simp: list[str] = []
     removed: list[str] = []
     for raw in raw_bodies:
-        lines = _drop_headline([clean.repair_line(ln) for ln in clean.split_lines(raw)], title_raw)
+        lines = _drop_leading([clean.repair_line(ln) for ln in clean.split_lines(raw)],
+                              (title_raw or "", site_outlet or ""))
         simp = to_simplified("\n".join(lines)).split("\n") if lines else []
         keep = clean.keep_mask(simp, rules)
         for orig, s, k in zip(lines, simp, keep):
@@ -166,15 +200,16 @@ def extract_article(
 
     title = to_simplified(title_raw).strip() if title_raw else None
     published = _published_at(view, decoded.text, around, title, url)
-    outlet = metadata.find_outlet(meta_lines) or _site_outlet(view, decoded.text) or options.outlet
+    outlet = metadata.find_outlet(meta_lines) or site_outlet or title_site or options.outlet
+    author = metadata.find_author(meta_lines) or _meta_author(view, site_outlet, title_site)
     score = options.relevance.score(title or "", text)
     return Extraction(
         title=title,
         text=text,
         text_original="\n".join(kept_orig),
         published_at=published,
-        outlet=to_simplified(outlet) if outlet else None,
-        author=metadata.find_author(meta_lines),
+        outlet=to_simplified(outlet).strip() if outlet else None,
+        author=to_simplified(author) if author else None,
         editor=metadata.find_editor(meta_lines),
         original_title=metadata.find_original_title(meta_lines),
         relevance=score,
@@ -195,6 +230,7 @@ def _published_at(view: PageView, html: str, around: list[str], title: str | Non
         metadata.script_date(html),
         metadata.date_near(around, title),
         metadata.url_date(url),
+        metadata.meta_date(view.meta, metadata.MODIFIED_META_KEYS),  # last resort: last update
     ]
     found = [c for c in candidates if c]
     if not found:

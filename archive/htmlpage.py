@@ -54,6 +54,9 @@ def strip_ruby(tree: lxml.html.HtmlElement) -> int:
 def visible_lines(tree: lxml.html.HtmlElement) -> list[str]:
     """The page's visible text as lines (one per block element), whitespace collapsed.
 
+    A newline in the source is whitespace like any other (a "发布时间：" label and the date
+    on the next source line are one line); only block elements and ``<br>`` break lines.
+
     Iterative (an explicit stack), so a pathologically deep page cannot overflow recursion.
     """
     body = tree.find("body")
@@ -67,16 +70,16 @@ def visible_lines(tree: lxml.html.HtmlElement) -> list[str]:
             if tag in BLOCK_TAGS:
                 parts.append("\n")
             if el.tail and el is not root:
-                parts.append(el.tail)
+                parts.append(el.tail.replace("\n", " "))
             continue
         if tag is None or tag in INVISIBLE_TAGS or _hidden(el):
             if el.tail and el is not root:
-                parts.append(el.tail)
+                parts.append(el.tail.replace("\n", " "))
             continue
         if tag in BLOCK_TAGS:
             parts.append("\n")
         if el.text:
-            parts.append(el.text)
+            parts.append(el.text.replace("\n", " "))
         stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))
     lines = (_WS_RUN.sub(" ", ln).strip() for ln in "".join(parts).split("\n"))
@@ -158,6 +161,8 @@ class PageView:
     title: str
     headlines: list[str] = field(default_factory=list)
     ruby_removed: int = 0
+    wechat_account: str | None = None  # WeChat's #js_name: the account that published
+    wechat_author: str | None = None  # WeChat's #js_author_name
 
 
 def read_page(text: str) -> PageView:
@@ -169,10 +174,21 @@ def read_page(text: str) -> PageView:
     tree = parse_html(text)
     ruby = strip_ruby(tree)
     view = PageView(tree, visible_lines(tree), meta_tags(tree), title_text(tree),
-                    headline_candidates(tree), ruby)
+                    headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"))
     prune_boilerplate(tree)
+    drop_captions(tree)
     unwrap_layout_tables(tree)
+    wrap_loose_text(tree)
     return view
+
+
+def _id_text(tree: lxml.html.HtmlElement, ident: str) -> str | None:
+    """Whitespace-collapsed text of the element with id ``ident`` (None when absent or empty)."""
+    found = tree.xpath(f"//*[@id='{ident}']")
+    if not found:
+        return None
+    text = _WS_RUN.sub(" ", found[0].text_content()).strip()
+    return text if 0 < len(text) <= 40 else None
 
 
 def _link_density(el) -> float:
@@ -223,12 +239,13 @@ PRUNE_TAGS = frozenset(["figcaption", "nav", "footer", "aside"])
 
 
 def prune_boilerplate(tree: lxml.html.HtmlElement) -> int:
-    """Remove subtrees whose tag, class token or id says they are not article text."""
+    """Remove subtrees whose tag, class token, id or ``display:none`` style says they are not
+    article text (``visibility:hidden`` stays: WeChat hides its body until scripts run)."""
     doomed = []
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in PRUNE_TAGS:
+        if el.tag in PRUNE_TAGS or _hidden(el):  # display:none holds no article text
             doomed.append(el)
             continue
         cls = el.get("class")
@@ -237,4 +254,103 @@ def prune_boilerplate(tree: lxml.html.HtmlElement) -> int:
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
+    return len(doomed)
+
+
+# --- loose text --------------------------------------------------------------------------
+_CONTAINERS = frozenset(["div", "section", "article", "td", "th", "center", "main"])
+
+
+def _is_block(el) -> bool:
+    return isinstance(el.tag, str) and el.tag in BLOCK_TAGS
+
+
+def wrap_loose_text(tree: lxml.html.HtmlElement) -> int:
+    """Wrap text written straight into a container beside block children in ``<p>``s.
+
+    ``<div>第一段。<br><div class="x"></div>第二段。<div><img></div>第三段。</div>``: the
+    text runs are the div's own text and its children's tails. trafilatura reads a
+    container's own text only when it has no block children, so the first paragraph of such
+    bodies (common on portals whose CMS writes paragraphs separated by ``<br>``) was lost.
+    Each run between block elements becomes a ``<p>``; the ``<br>``s between runs go.
+    """
+    changed = 0
+    for el in list(tree.iter(*_CONTAINERS)):
+        children = list(el)
+        if not any(_is_block(c) and c.tag != "br" for c in children):
+            continue
+        own = (el.text or "").strip() or any((c.tail or "").strip() for c in children)
+        if not own:
+            continue
+        items: list = []
+        run = None
+        text = el.text
+        el.text = None
+        if text and text.strip():
+            run = lxml.html.Element("p")
+            run.text = text
+            items.append(run)
+        for c in children:
+            tail = c.tail
+            c.tail = None
+            el.remove(c)
+            if not isinstance(c.tag, str):
+                pass  # comments and processing instructions
+            elif _is_block(c):
+                run = None
+                if c.tag != "br":
+                    items.append(c)
+            else:
+                if run is None:
+                    run = lxml.html.Element("p")
+                    items.append(run)
+                run.append(c)
+            if tail and tail.strip():
+                if run is None:
+                    run = lxml.html.Element("p")
+                    run.text = tail
+                    items.append(run)
+                elif len(run):
+                    run[-1].tail = (run[-1].tail or "") + tail
+                else:
+                    run.text = (run.text or "") + tail
+        for item in items:
+            el.append(item)
+        changed += 1
+    return changed
+
+
+# --- captions ------------------------------------------------------------------------------
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+def _centred(el) -> bool:
+    return (el.get("align") or "").lower() == "center" or bool(_CENTRED.search(el.get("style") or ""))
+
+
+def _image_only(el) -> bool:
+    return el is not None and isinstance(el.tag, str) and (
+        el.tag == "img" or (el.find(".//img") is not None and not el.text_content().strip()))
+
+
+def drop_captions(tree: lxml.html.HtmlElement, max_len: int = 80) -> int:
+    """Remove image captions written as a centred paragraph right below the image.
+
+    ``<p align="center"><img></p><p style="text-align:center;color:#666">图为…（记者 某某 摄）</p>``:
+    a short centred ``<p>`` whose previous sibling holds only an image (or that holds the image
+    itself) is a caption, not body text. ``<figcaption>`` and caption classes go in
+    ``prune_boilerplate``.
+    """
+    doomed = []
+    for el in tree.iter("p"):
+        if not _centred(el):
+            continue
+        text = el.text_content().strip()
+        if not text or len(text) > max_len:
+            continue
+        prev = el.getprevious()
+        if el.find(".//img") is not None or _image_only(prev):
+            doomed.append(el)
+    for el in doomed:
+        el.drop_tree()
     return len(doomed)

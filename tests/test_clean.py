@@ -126,7 +126,8 @@ def test_byline_metadata_from_seeds(seeds):
 
 
 @pytest.mark.parametrize("line, author, editor", [
-    ("（记者 王立新 李晓 通讯员 赵强）", "王立新 李晓", None),
+    # 通讯员 names are authors too, in page order (convention of issue 4 and the eval corpus)
+    ("（记者 王立新 李晓 通讯员 赵强）", "王立新 李晓 赵强", None),
     ("本报记者 刘洋 报道", "刘洋", None),
     ("责任编辑：张三", None, "张三"),
     ("文/陈思远", "陈思远", None),
