@@ -33,7 +33,37 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
         tree = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         tree = lxml.html.document_fromstring("<html><body></body></html>")
+    _adopt_strays(tree)
     return tree
+
+
+def _adopt_strays(tree: lxml.html.HtmlElement) -> None:
+    """Move what a broken page left outside ``<body>`` into it, as browsers do: elements
+    beside the body, and the second top-level element libxml2 makes of content after a stray
+    ``</html>`` (server-side includes leave one). trafilatura reads the body only."""
+    body = tree.find("body")
+    if body is None or tree.tag != "html":
+        return
+    head_pos = 0
+    for child in list(tree):
+        if child is body or not isinstance(child.tag, str) or child.tag in ("head", "body"):
+            continue
+        if child.getnext() is not None and body in list(child.itersiblings()):
+            body.insert(head_pos, child)  # before <body>: keep document order
+            head_pos += 1
+        else:
+            body.append(child)
+    for sib in list(tree.itersiblings()):
+        if not isinstance(sib.tag, str):
+            continue
+        if sib.tag in ("html", "body"):
+            for child in list(sib):
+                if not isinstance(child.tag, str) or child.tag == "head":
+                    continue
+                for el in (list(child) if child.tag == "body" else [child]):
+                    body.append(el)
+        else:
+            body.append(sib)
 
 
 # huge_tree: real pages are sometimes deeply nested; no_network: never fetch DTDs
