@@ -21,6 +21,7 @@ from pathlib import Path
 
 from archive.db import Archive, ArchiveError
 from archive.locks import SourceLock
+from archive.logs import setup_logging
 from archive.sources import SourcesError, SourcesFile, load_sources
 
 log = logging.getLogger("scheduler")
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--grace", type=float, default=GRACE_SECONDS,
                     help=f"seconds running crawls get to close after SIGTERM (default {GRACE_SECONDS})")
     ap.add_argument("--quiet", action="store_true", help="no per-source summary")
+    ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
     return ap
 
 
@@ -45,7 +47,8 @@ class CrawlRunner:
     """Starts crawl processes and keeps track of them, so a signal can stop them all."""
 
     def __init__(self, sources: SourcesFile, sources_path: str, db: str, refresh: bool = False,
-                 grace: float = GRACE_SECONDS):
+                 grace: float = GRACE_SECONDS, log_json: bool = False):
+        self.log_json = log_json
         self.sources = sources
         self.sources_path = sources_path
         self.db = db
@@ -59,7 +62,7 @@ class CrawlRunner:
     def command(self, name: str, trigger: str) -> list[str]:
         cmd = [sys.executable, "-m", "crawler", "--source", name, "--sources", self.sources_path,
                "--db", self.db, "--trigger", trigger]
-        return cmd + (["--refresh"] if self.refresh else [])
+        return cmd + (["--refresh"] if self.refresh else []) + (["--log-json"] if self.log_json else [])
 
     def crawl(self, name: str, trigger: str) -> int | None:
         """Crawl one source in a child process; None when skipped (busy or stopping)."""
@@ -193,7 +196,7 @@ def run_daemon(runner: CrawlRunner, names: list[str], every: float | None, reloa
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(args.log_json)
     try:
         sources = load_sources(args.sources)
         names = [s.name for s in sources.select(args.source)]
@@ -204,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.every is not None and args.every <= 0:
         print("error: --every must be a positive number of seconds", file=sys.stderr)
         return 2
-    runner = CrawlRunner(sources, args.sources, args.db, args.refresh, args.grace)
+    runner = CrawlRunner(sources, args.sources, args.db, args.refresh, args.grace, args.log_json)
     reload_sources = threading.Event()
 
     def on_stop(signum, frame):

@@ -213,6 +213,14 @@ class Archive:
         elapsed = ((now or datetime.now(BEIJING)) - datetime.fromisoformat(fetched_at)).total_seconds()
         return elapsed >= wait
 
+    def due_retries(self, source: str, retry_base: float = RETRY_BASE_SECONDS, max_attempts: int = MAX_ATTEMPTS,
+                    limit: int = 1000) -> list[str]:
+        """Failed article pages of ``source`` whose backoff has passed (their list page may answer 304)."""
+        rows = self.conn.execute(
+            "SELECT url FROM pages WHERE source = ? AND outcome IN ('error', 'empty', 'blocked') AND attempts < ?"
+            " ORDER BY fetched_at LIMIT ?", (source, max_attempts, limit * 4)).fetchall()
+        return [u for (u,) in rows if self.should_fetch(u, retry_base, max_attempts)][:limit]
+
     # --- list pages: validators for conditional GET ----------------------------------------
     def list_validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) last seen for a list page."""

@@ -13,6 +13,7 @@ import sys
 
 from archive.db import Archive, ArchiveError
 from archive.locks import SourceLock
+from archive.logs import setup_logging
 from archive.sources import SourcesError, load_sources
 
 
@@ -25,11 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--refresh", action="store_true", help="refetch article pages already archived")
     ap.add_argument("--max-seconds", type=int, default=None, help="close the crawl gracefully after this long")
     ap.add_argument("--log-level", default=os.environ.get("ZHAOSHANG_LOG_LEVEL", "INFO"))
+    ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging(args.log_json, args.log_level)
     try:
         sources = load_sources(args.sources)
         selected = sources.select(args.source)
@@ -56,10 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("SOURCES_FILE", args.sources, priority="cmdline")
     settings.set("CRAWL_TRIGGER", args.trigger, priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    settings.set("LOG_JSON", args.log_json, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handler: human or JSON lines
     max_seconds = args.max_seconds or sources.settings.max_run_seconds
     settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")
 
     process = CrawlerProcess(settings)
+    setup_logging(args.log_json, args.log_level)  # Scrapy reset the levels it configures
     names = [lock.source for lock in held]
     for name in names:
         process.crawl("portal", source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)

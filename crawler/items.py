@@ -13,3 +13,7 @@ class ArticlePageItem:
     page: FetchedPage
     record: PageRecord | None = None
     article: dict | None = None
+
+    def __repr__(self) -> str:  # Scrapy logs items: never the page bytes
+        outcome = self.record.outcome if self.record else "pending"
+        return f"ArticlePageItem({self.page.url!r}, source={self.page.source!r}, status={self.page.status}, {outcome})"

@@ -93,6 +93,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         trigger = self.crawler.settings.get("CRAWL_TRIGGER", "manual")
         for src in spider.selected:
+            # runs still marked running died with their process: we hold the source's lock now
+            self.archive.mark_crashed_runs(src.name)
             self.run_ids[src.name] = self.archive.start_run(src.name, trigger)
             self.counts[src.name] = Counter()
 

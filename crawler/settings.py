@@ -43,6 +43,10 @@ ITEM_PIPELINES = {
 # Extraction runs in this many worker processes (0: inside the crawl process).
 EXTRACT_PROCESSES = int(os.environ.get("ZHAOSHANG_EXTRACT_PROCESSES", "1"))
 
+EXTENSIONS = {"crawler.extensions.Progress": 500}
+PROGRESS_INTERVAL = 10.0  # seconds between progress log lines (a rich bar on a terminal)
+LOG_JSON = False
+
 ARCHIVE_DB = os.environ.get("ZHAOSHANG_DB", "archive.db")
 SOURCES_FILE = os.environ.get("ZHAOSHANG_SOURCES", "sources.toml")
 CRAWL_TRIGGER = "manual"

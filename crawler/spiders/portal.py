@@ -45,6 +45,11 @@ class PortalSpider(scrapy.Spider):
         self.refresh = str(refresh).lower() in ("1", "true", "yes")
         self.fetch_counts: dict[str, Counter] = defaultdict(Counter)
         self.requested: dict[str, set[str]] = defaultdict(set)  # article URLs requested this run
+        self.listed: set[str] = set()  # list/sitemap/feed URLs requested this run
+        # validators of list pages seen this run, saved only if the run finishes with nothing left
+        # behind: a 304 next time must mean "every link on it was handled", not "we were interrupted"
+        self.validators: dict[str, list[tuple]] = defaultdict(list)
+        self.capped: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -60,18 +65,24 @@ class PortalSpider(scrapy.Spider):
     # --- start pages ----------------------------------------------------------------------
     async def start(self):
         for src in self.selected:
-            self.archive.mark_crashed_runs(src.name)  # we hold the source's lock: no one else runs it
             if self.refresh:
                 self.archive.forget_list_validators(src.name)
-            for url in src.start_urls:
-                yield self._listing_request(src, url, self.parse_list, depth=0)
-            for url in src.sitemap_urls:
-                yield self._listing_request(src, url, self.parse_sitemap, depth=0)
-            for url in src.feed_urls:
-                yield self._listing_request(src, url, self.parse_feed, depth=0)
+            retries, _ = self._article_requests(src, self.archive.due_retries(
+                src.name, self.retry_base, self.max_attempts, limit=src.max_article_pages))
+            for request in retries:
+                yield request
+            starts = [(u, self.parse_list) for u in src.start_urls] + \
+                     [(u, self.parse_sitemap) for u in src.sitemap_urls] + [(u, self.parse_feed) for u in src.feed_urls]
+            for url, parse in starts:
+                request = self._listing_request(src, canonical_url(url), parse, depth=0)
+                if request is not None:
+                    yield request
 
-    def _listing_request(self, src: Source, url: str, callback, depth: int) -> scrapy.Request:
-        """A list/sitemap/feed request, conditional on the validators the archive kept."""
+    def _listing_request(self, src: Source, url: str, callback, depth: int) -> scrapy.Request | None:
+        """A list/sitemap/feed request, conditional on the validators the archive kept (None if already made)."""
+        if url in self.listed:
+            return None
+        self.listed.add(url)
         headers = {}
         etag, last_modified = self.archive.list_validators(url)
         if etag:
@@ -79,7 +90,7 @@ class PortalSpider(scrapy.Spider):
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         return scrapy.Request(url, callback=self._listing_response, errback=self.list_failed, headers=headers,
-                              dont_filter=depth == 0,
+                              dont_filter=True,  # self.listed already keeps each listing to one request a run
                               cb_kwargs={"source": src.name, "depth": depth, "parse": callback},
                               meta={"source": src.name, "handle_httpstatus_list": [304]})
 
@@ -92,8 +103,16 @@ class PortalSpider(scrapy.Spider):
             self.archive.save_list_page(response.url, source, 304, None, None)
             return
         header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
-        self.archive.save_list_page(response.url, source, response.status, header("ETag"), header("Last-Modified"))
+        self.validators[source].append((response.url, response.status, header("ETag"), header("Last-Modified")))
         yield from parse(response, self.sources.get(source), depth)
+
+    def closed(self, reason: str):
+        """Keep list-page validators of sources whose run finished with nothing left for later."""
+        for source, entries in self.validators.items():
+            if reason != "finished" or source in self.capped:
+                continue
+            for url, status, etag, last_modified in entries:
+                self.archive.save_list_page(url, source, status, etag, last_modified)
 
     def _article_requests(self, src: Source, links) -> tuple[list[scrapy.Request], int]:
         """Requests for the unknown article links among ``links``; also how many were unknown."""
@@ -107,6 +126,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             unknown += 1
             if len(self.requested[src.name]) >= cap:
+                self.capped.add(src.name)
                 continue  # capped for this run: left for the next one
             self.requested[src.name].add(url)
             requests.append(scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
@@ -126,7 +146,9 @@ class PortalSpider(scrapy.Spider):
         for link in links:
             url = canonical_url(link)
             if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
-                yield self._listing_request(src, url, self.parse_list, depth + 1)
+                request = self._listing_request(src, url, self.parse_list, depth + 1)
+                if request is not None:
+                    yield request
 
     def parse_sitemap(self, response, src: Source, depth: int):
         pages, children = sitemap_links(response.body)
@@ -134,8 +156,10 @@ class PortalSpider(scrapy.Spider):
         yield from requests
         if depth + 1 < MAX_SITEMAP_DEPTH:
             for url in children:
-                if src.allows(url):
-                    yield self._listing_request(src, url, self.parse_sitemap, depth + 1)
+                request = self._listing_request(src, canonical_url(url), self.parse_sitemap, depth + 1) \
+                    if src.allows(url) else None
+                if request is not None:
+                    yield request
 
     def parse_feed(self, response, src: Source, depth: int):
         links = [canonical_url(response.urljoin(u)) for u in feed_links(response.body)]

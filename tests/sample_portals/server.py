@@ -7,6 +7,7 @@ import json
 import mimetypes
 import re
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,6 +64,8 @@ class Handler(BaseHTTPRequestHandler):
         return file if file.is_file() else None
 
     def serve(self, send_body):
+        if self.server.portals.delay:  # a slow portal, for tests that stop a crawl midway
+            time.sleep(self.server.portals.delay)
         file = self.locate()
         if file is None:
             status, data = 404, b"<h1>404 Not Found</h1>"
@@ -115,6 +118,7 @@ class Portals:
         self.root, self.host, self.sites = Path(root), host, list(sites)
         self.log_path = Path(log_path) if log_path else None
         self.ports, self.requests, self._servers = {}, [], []
+        self.delay = 0.0  # seconds each request waits before it is answered (settable while serving)
         self._lock = threading.Lock()
 
     def url(self, site):
