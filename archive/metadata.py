@@ -175,7 +175,7 @@ _STOP = (r"(?=$|[ \u3000）)】【\[\]|｜/_]|通讯员|通訊員|摄影|攝影|
 _NAMES = rf"(?P<names>{_NAME}{_STOP}(?:{_NAME_SEP}{_NAME}{_STOP})*)"
 # a Latin-script name, only right after an explicit separator ("责编：Demi Xia")
 _LATIN_NAME = r"(?P<latin>[A-Za-z][A-Za-z.\-]{1,20}(?: [A-Z][A-Za-z.\-]{1,20})?)(?![A-Za-z])"
-_FIELD_SEP = r"\s*(?:[:：|｜]\s*|\s+)"
+_FIELD_SEP = r"\s*[:：|｜]\s*"
 _EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 _PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 # author roles, in the order a by-line lists them; 通讯员 names count as authors (corpus
