@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test eval bench serve clean
+.PHONY: install demo test eval bench clean
 
 install: $(STAMP)
 
@@ -25,6 +25,9 @@ serve: install  ## Datasette over archive.db on http://127.0.0.1:8001 (search, f
 
 eval: install  ## extraction quality table (ours vs trafilatura alone)
 	$(BIN)/python -m bench.eval_extraction
+
+bench: install  ## speed and scale figures, ratios against floors measured in the same run
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .demo archive.db archive.db-wal archive.db-shm archive.db.locks

@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--max-seconds", type=int, default=None, help="close the crawl gracefully after this long")
     ap.add_argument("--log-level", default=os.environ.get("ZHAOSHANG_LOG_LEVEL", "INFO"))
     ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=1); may be repeated")
     return ap
 
 
@@ -61,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     settings.set("LOG_JSON", args.log_json, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handler: human or JSON lines
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isupper():
+            print(f"error: --set expects NAME=VALUE with an upper-case Scrapy setting name, got {item!r}",
+                  file=sys.stderr)
+            return 2
+        settings.set(name, value, priority="cmdline")
     max_seconds = args.max_seconds or sources.settings.max_run_seconds
     settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")
 
