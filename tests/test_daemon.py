@@ -214,3 +214,62 @@ def test_recrawl_of_unchanged_portal_is_one_conditional_request_then_only_new_ar
     assert query(db, "SELECT count(*) FROM article_urls WHERE url LIKE '%content_30000_.html'") == [(3,)]
     runs = query(db, "SELECT archived FROM crawl_runs WHERE source = 'jlcity' ORDER BY id DESC LIMIT 1")
     assert runs == [(3,)]
+
+
+def test_time_limit_closes_the_crawl_gracefully_and_keeps_no_validators(portals, tmp_path):
+    db = tmp_path / "archive.db"
+    add_articles(portals, 40)
+    portals.delay = 0.5
+    crawl = subprocess.run([sys.executable, "-m", "crawler", "--sources", str(portals.sources_file), "--db", str(db),
+                            "--source", "jlcity", "--max-seconds", "3"], cwd=REPO, capture_output=True, text=True,
+                           timeout=120)
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    assert query(db, "SELECT ended FROM crawl_runs") == [("time limit",)]
+    assert_archive_consistent(db)
+    # an unfinished run must not leave validators behind: the next run reads the list page in full
+    assert query(db, "SELECT count(*) FROM list_pages WHERE etag IS NOT NULL") == [(0,)]
+
+
+def test_sighup_reloads_sources_and_keeps_the_old_ones_when_the_new_file_is_bad(portals, tmp_path):
+    db = tmp_path / "archive.db"
+    daemon = Daemon(tmp_path, "--sources", str(portals.sources_file), "--db", str(db), "--source", "jlcity",
+                    "--every", "600")
+    try:
+        wait_for(lambda: "scheduled jlcity" in daemon.err.read_text(), 30, "the daemon to start")
+        good = portals.sources_file.read_text("utf-8")
+        portals.sources_file.write_text(good + "\n[[source]]\nname = 'broken'\n", "utf-8")
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "kept the old sources" in daemon.err.read_text(), 30, "the bad file to be refused")
+        assert "source 'broken': missing key 'outlet'" in daemon.err.read_text()
+        portals.sources_file.write_text(good, "utf-8")
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: reloaded" in daemon.err.read_text(), 30, "the reload")
+        assert daemon.proc.poll() is None
+        assert daemon.stop(timeout=GRACE + 15) == 0, daemon.stderr()
+    finally:
+        daemon.kill()
+
+
+def test_log_json_and_runs_table(portals, tmp_path):
+    db = tmp_path / "archive.db"
+    once = subprocess.run([sys.executable, str(REPO / "scheduler.py"), "--once", "--log-json", "--sources",
+                           str(portals.sources_file), "--db", str(db), "--source", "aqnews"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert once.returncode == 0
+    lines = [line for line in once.stderr.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= set(records[0])
+    assert any("archived aqnews" in r["message"] for r in records)
+    runs = subprocess.run([sys.executable, "-m", "archive", "runs", "--db", str(db)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert runs.returncode == 0
+    header, row = runs.stdout.splitlines()[:2]
+    assert "trigger" in header and "not_modified" in header
+    assert "aqnews" in row and "once" in row and "finished" in row
+    as_json = json.loads(subprocess.run([sys.executable, "-m", "archive", "runs", "--db", str(db), "--json"],
+                                        cwd=REPO, capture_output=True, text=True, timeout=60).stdout)
+    expected = len([e for e in EXPECTED if e["site"] == "aqnews" and e["relevant"]])
+    assert as_json[0]["archived"] == expected and as_json[0]["ended"] == "finished"
+    missing = subprocess.run([sys.executable, "-m", "archive", "runs", "--db", str(tmp_path / "nope.db")],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such archive" in missing.stderr
