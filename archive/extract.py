@@ -22,7 +22,7 @@ from .normalize import content_hash, to_simplified
 from .relevance import RelevanceModel
 
 # Bump when a change to the pipeline can change what is archived (see docs/schema.md).
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 @dataclass
 class Extraction:
