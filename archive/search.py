@@ -251,7 +251,8 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
     conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
     conn.execute(f"DELETE FROM {MAP_TABLE}")
     n = 0
-    for h, title, text in conn.execute("SELECT content_hash, title, text FROM articles ORDER BY rowid").fetchall():
+    # streamed: the inserts touch other tables than the one being read
+    for h, title, text in conn.execute("SELECT content_hash, title, text FROM articles ORDER BY rowid"):
         cur = conn.execute(f"INSERT INTO {MAP_TABLE} (content_hash) VALUES (?)", (h,))
         conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, text) VALUES (?, ?, ?)",
                      (cur.lastrowid, tokens(title), tokens(text)))
