@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test eval bench clean
+.PHONY: install demo test eval bench serve clean
 
 install: $(STAMP)
 
