@@ -178,9 +178,16 @@ def split_lines(text: str) -> list[str]:
     return [ln.strip(" \t\u3000\xa0\r") for ln in text.split("\n") if ln.strip(" \t\u3000\xa0\r")]
 
 
+_GARBAGE_CHARS = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
+
+
 def repair_line(line: str) -> str:
-    """Character-level repairs of one line: pinyin residue and punctuation."""
-    return fix_punctuation(strip_pinyin(line))
+    """Character-level repairs of one line: undecodable and control characters, pinyin, punctuation.
+
+    U+FFFD (bytes the charset could not decode) is dropped from the text; the page keeps its
+    ``suspect_encoding`` flag, so an archivist can find it and re-extract it from the raw bytes.
+    """
+    return fix_punctuation(strip_pinyin(_GARBAGE_CHARS.sub("", line)))
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> str:

@@ -83,6 +83,12 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> Decoded
         text = _strict(body, enc)
         if text is not None:
             return Decoded(text, enc, declared, False)
+        if enc == declared:
+            # a few bad bytes in an otherwise right charset: keep it (lossy) rather than
+            # "succeed" in another charset that happens to accept the bytes as mojibake
+            lossy = body.decode(enc, "replace")
+            if lossy.count("\ufffd") <= max(3, len(lossy) // 1000):
+                return Decoded(lossy, enc, declared, True)
     # Nothing decodes cleanly: keep the best guess, mark the loss.
     enc = declared or _best_lossy(body)
     return Decoded(body.decode(enc, "replace"), enc, declared, True)

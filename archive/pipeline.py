@@ -8,10 +8,12 @@ in a process pool, and ``reextract`` can run it over stored pages. Outcomes:
 - ``attachment``: PDF, Word, images linked as articles: recorded, never extracted
 - ``empty``: nothing that looks like an article body
 - ``error``: HTTP error or transport failure (``reason`` says which)
+- ``blocked``: not fetched: robots.txt forbids it, or a redirect left the source's hosts
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .db import PageRecord, compress
@@ -46,11 +48,26 @@ class FetchedPage:
         return self.headers.get("content-type", "") if self.headers else ""
 
 
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|p)\b", re.I | re.S)
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when the bytes start like an HTML document, whatever the Content-Type says."""
+    return bool(_HTML_START.match(body[:2048].lstrip(b"\xef\xbb\xbf")))
+
+
 def attachment_kind(url: str, content_type: str, body: bytes) -> str | None:
-    """Why this response is an attachment rather than a page ("application/pdf", ".docx", ...), or None."""
+    """Why this response is an attachment rather than a page ("application/pdf", ".docx", ...), or None.
+
+    The bytes decide first (magic numbers, an HTML start), the Content-Type and the URL's
+    extension only when the bytes say nothing: portals send HTML as octet-stream and PNGs as
+    text/html.
+    """
     ctype = content_type.split(";")[0].strip().lower()
     if any(body.startswith(m) for m in _MAGIC):
         return f"binary content ({ctype or 'no content type'})"
+    if looks_like_html(body):
+        return None
     if ctype and not ctype.startswith(_HTMLISH) and ctype.startswith(ATTACHMENT_TYPES):
         return ctype
     path = url.split("?", 1)[0].lower()

@@ -35,6 +35,11 @@ HTTPCACHE_ENABLED = False
 # A failed article page is recorded by the spider's errback: let every status reach it.
 HTTPERROR_ALLOW_ALL = False
 
+DOWNLOADER_MIDDLEWARES = {
+    # after RedirectMiddleware (600) and MetaRefreshMiddleware (580) have made their new requests
+    "crawler.middlewares.SourceHostsMiddleware": 50,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
     "crawler.pipelines.ArchivePipeline": 800,

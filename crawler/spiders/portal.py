@@ -129,8 +129,11 @@ class PortalSpider(scrapy.Spider):
                 self.capped.add(src.name)
                 continue  # capped for this run: left for the next one
             self.requested[src.name].add(url)
+            # dont_filter: self.requested already dedupes, and a redirect landing on a URL seen
+            # this run must still come back to be recorded under the URL that was linked
             requests.append(scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                                           cb_kwargs={"source": src.name}, meta={"source": src.name}))
+                                           dont_filter=True, cb_kwargs={"source": src.name},
+                                           meta={"source": src.name}))
         return requests, unknown
 
     def parse_list(self, response, src: Source, depth: int):
@@ -205,13 +208,17 @@ class PortalSpider(scrapy.Spider):
             response = failure.value.response
             item = self._item(response, source)
             item.page.reason = f"HTTP {response.status}"
+            location = response.headers.get("Location")
+            if 300 <= response.status < 400 and location:
+                item.page.reason += f": redirect to an unsupported URL {location.decode('latin-1')[:200]}"
             self.fetch_counts[source]["article_pages"] += 1
             return item
-        blocked = failure.check(IgnoreRequest) is not None
         reason = failure.getErrorMessage() or failure.type.__name__
-        if blocked and ("robots" in reason.lower() or not reason):
-            reason = "forbidden by robots.txt"
+        # IgnoreRequest covers robots.txt, off-site redirects, redirect loops and oversized bodies:
+        # only the first two are a decision not to fetch
+        blocked = failure.check(IgnoreRequest) is not None and ("robots" in reason.lower() or "off-site" in reason)
+        original = request.meta.get("redirect_urls", [request.url])[0]
         return ArticlePageItem(FetchedPage(
-            url=canonical_url(request.url), source=source, status=None, fetched_at=now_iso(), headers={},
-            body=b"", reason=f"{failure.type.__name__}: {reason}",
+            url=canonical_url(original), source=source, status=None, fetched_at=now_iso(), headers={},
+            body=b"", reason=f"{failure.type.__name__}: {reason}"[:500],
             outcome="blocked" if blocked else "error"))
