@@ -115,10 +115,12 @@ class CrawlRunner:
             time.sleep(0.2)
 
 
-def run_once(runner: CrawlRunner, names: list[str], trigger: str = "once") -> None:
-    """Crawl ``names`` once, ``max_parallel_crawls`` at a time."""
+def run_once(runner: CrawlRunner, names: list[str], trigger: str = "once") -> int:
+    """Crawl ``names`` once, ``max_parallel_crawls`` at a time; the worst crawl exit code (0: all ran)."""
     with ThreadPoolExecutor(runner.sources.settings.max_parallel_crawls) as pool:
-        list(pool.map(lambda n: runner.crawl(n, trigger), names))
+        codes = list(pool.map(lambda n: runner.crawl(n, trigger), names))
+    failed = [c for c in codes if c not in (None, 0, -signal.SIGTERM)]
+    return max(failed, key=abs) if failed else 0
 
 
 def summary(db: str, since_id: int) -> str:
@@ -218,13 +220,19 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGHUP, lambda signum, frame: reload_sources.set())
 
+    code = 0
     if args.once:
-        run_once(runner, names)
+        code = run_once(runner, names)
     else:
         run_daemon(runner, names, args.every, reload_sources)
     if not args.quiet:
-        print(summary(args.db, start_id))
-    return 0
+        try:
+            print(summary(args.db, start_id))
+        except ArchiveError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+    # 0: the crawls ran; 2: bad sources or archive; 3: a crawl stopped because the archive took no more
+    # writes (disk full); other: a crawl process crashed
+    return 3 if code == 3 else (0 if code == 0 else 1)
 
 
 if __name__ == "__main__":

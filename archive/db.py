@@ -10,6 +10,7 @@ The schema is documented in docs/schema.md; its version is kept in ``meta``.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from dataclasses import dataclass
@@ -86,6 +87,12 @@ class Archive:
             raise ArchiveError(f"{path}: no such archive")
         if p.exists() and p.is_dir():
             raise ArchiveError(f"{path}: is a directory, not an archive file")
+        if not readonly:
+            folder = p.resolve().parent
+            if (p.exists() and not os.access(p, os.W_OK)) or (folder.exists() and not os.access(folder, os.W_OK)):
+                # WAL mode also needs to create ARCHIVE-wal and ARCHIVE-shm beside the file
+                raise ArchiveError(f"{path}: read-only (the file or its folder cannot be written); "
+                                   "open it read-only to query it")
         try:
             if readonly:
                 conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30,

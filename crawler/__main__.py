@@ -75,12 +75,20 @@ def main(argv: list[str] | None = None) -> int:
 
     process = CrawlerProcess(settings)
     setup_logging(args.log_json, args.log_level)  # Scrapy reset the levels it configures
+    # exit codes: 0 the crawl ran (pages may have failed), 2 bad input, 3 the archive stopped taking writes
     names = [lock.source for lock in held]
+    crawlers = []
     for name in names:
-        process.crawl("portal", source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)
+        crawler = process.create_crawler("portal")
+        crawlers.append(crawler)
+        process.crawl(crawler, source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)
     process.start()
     for lock in held:
         lock.release()
+    fatal = [c.stats.get_value("zhaoshang/fatal") for c in crawlers if c.stats.get_value("zhaoshang/fatal")]
+    if fatal:
+        print(f"error: {fatal[0]}; the crawl stopped, nothing archived before was lost", file=sys.stderr)
+        return 3
     return 0
 
 

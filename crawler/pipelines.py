@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import sqlite3
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from archive.extract import ExtractOptions
 from archive.pipeline import process_page
@@ -78,6 +80,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.counts: dict[str, Counter] = {}
         self.run_ids: dict[str, int] = {}
+        self.fatal: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -101,7 +104,19 @@ class ArchivePipeline:
     def process_item(self, item, spider=None):
         if not isinstance(item, ArticlePageItem):
             return item
-        outcome = self.archive.record_page(item.record, item.article)
+        if self.fatal:
+            raise DropItem(f"not written: {self.fatal}")
+        try:
+            outcome = self.archive.record_page(item.record, item.article)
+        except sqlite3.DatabaseError as exc:
+            # a full disk or a file gone read-only: nothing more can be written, so stop the
+            # crawl instead of fetching pages only to drop them; the transaction rolled back,
+            # what was archived before stays intact
+            self.fatal = f"{self.archive.path}: cannot write the archive ({exc})"
+            log.error("%s: stopping the crawl", self.fatal)
+            self.crawler.stats.set_value("zhaoshang/fatal", self.fatal)
+            self.crawler.engine.close_spider(self.crawler.spider, "archive error")
+            raise DropItem(self.fatal) from None
         counter = self.counts.setdefault(item.page.source, Counter())
         key = {"duplicate": "duplicates", "archived": "archived", "irrelevant": "irrelevant"}.get(outcome)
         counter[key or ("errors" if outcome in ("error", "empty") else outcome)] += 1
@@ -112,8 +127,12 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason):
         ended = ENDINGS.get(reason, reason)
-        for name, run_id in self.run_ids.items():
-            counts = Counter(self.counts.get(name, {}))
-            counts.update(spider.fetch_counts.get(name, {}))
-            self.archive.finish_run(run_id, counts, ended)
-        spider.archive.close()
+        try:
+            for name, run_id in self.run_ids.items():
+                counts = Counter(self.counts.get(name, {}))
+                counts.update(spider.fetch_counts.get(name, {}))
+                self.archive.finish_run(run_id, counts, ended)
+        except sqlite3.DatabaseError as exc:  # the disk that filled up may not take the run record either
+            log.error("could not record the end of the run: %s", exc)
+        finally:
+            spider.archive.close()
