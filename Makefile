@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test eval bench serve clean
+.PHONY: install demo test faults eval bench serve clean
 
 install: $(STAMP)
 
@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 demo: install  ## serve the sample portals on 127.0.0.1, crawl them into archive.db, print a summary
 	$(BIN)/python -m tests.sample_portals.demo --db archive.db
 
-test: install  ## the whole test suite
+test: install  ## the whole test suite (the faults table of `make faults` is printed at its end)
 	$(BIN)/python -m pytest -q
+
+faults: install  ## hostile portal, SIGKILL crashes, bad input, fuzzing: prints fault, runs, survived, articles lost
+	$(BIN)/python -m pytest -q tests/test_faults.py tests/test_crash.py tests/test_bad_input.py tests/test_fuzz.py
 
 serve: install  ## Datasette over archive.db on http://127.0.0.1:8001 (search, facets, article pages, chart)
 	$(BIN)/python -m archive serve --db archive.db --port 8001

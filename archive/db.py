@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,9 +24,28 @@ import sqlite_utils
 from .metadata import BEIJING
 from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
 from .search import index_article
+from .stories import derive
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
 RETRY_BASE_SECONDS = 3600  # a failed page waits 1 h, then 2 h, 4 h ... before the next try
 MAX_ATTEMPTS = 6  # after this many failed fetches a page is left alone (``--refresh`` still fetches it)
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, ``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception).
+
+    IMMEDIATE takes the write lock up front, so the busy timeout applies: a deferred
+    transaction that reads first and writes second fails at once with "database is locked"
+    when another process (a second crawl, a cron run) committed in between.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 class ArchiveError(RuntimeError):
@@ -95,10 +115,11 @@ class Archive:
                                    "open it read-only to query it")
         try:
             if readonly:
-                conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30,
+                conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30, isolation_level=None,
                                        check_same_thread=False)
             else:
-                conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+                # isolation_level=None: no implicit transactions; writes use write_transaction()
+                conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if not readonly:
@@ -152,7 +173,7 @@ class Archive:
         (the URL is then added to the existing article).
         """
         outcome = page.outcome
-        with self.conn:
+        with write_transaction(self.conn):
             if article is not None:
                 h = article["content_hash"]
                 exists = self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (h,)).fetchone()
@@ -169,6 +190,7 @@ class Archive:
                     self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
                                       list(row.values()))
                     index_article(self.conn, h, row["title"], row["text"])  # same transaction
+                    derive(self.conn, h)  # story, facts, places: same transaction
                 self.conn.execute(
                     "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",
@@ -236,7 +258,7 @@ class Archive:
 
     def save_list_page(self, url: str, source: str, status: int, etag: str | None, last_modified: str | None) -> None:
         """Remember a list page's validators (kept as they were on a 304)."""
-        with self.conn:
+        with write_transaction(self.conn):
             self.conn.execute(
                 """INSERT INTO list_pages (url, source, etag, last_modified, fetched_at, status)
                    VALUES (?, ?, ?, ?, ?, ?)
@@ -248,11 +270,11 @@ class Archive:
 
     def forget_list_validators(self, source: str) -> None:
         """Drop a source's list validators (``--refresh``: fetch every list page in full)."""
-        with self.conn:
+        with write_transaction(self.conn):
             self.conn.execute("UPDATE list_pages SET etag = NULL, last_modified = NULL WHERE source = ?", (source,))
 
     def start_run(self, source: str, trigger: str) -> int:
-        with self.conn:
+        with write_transaction(self.conn):
             cur = self.conn.execute(
                 "INSERT INTO crawl_runs (source, trigger, started, ended, list_pages, article_pages, not_modified,"
                 " archived, duplicates, irrelevant, errors, bytes) VALUES (?, ?, ?, 'running', 0,0,0,0,0,0,0,0)",
@@ -262,7 +284,7 @@ class Archive:
 
     def mark_crashed_runs(self, source: str) -> int:
         """Runs of ``source`` still marked running: their process died. Call while holding the source's lock."""
-        with self.conn:
+        with write_transaction(self.conn):
             cur = self.conn.execute(
                 "UPDATE crawl_runs SET ended = 'crash', finished = coalesce(finished, ?) WHERE source = ? AND ended = 'running'",
                 (now_iso(), source))
@@ -271,7 +293,7 @@ class Archive:
     def finish_run(self, run_id: int, counts: dict, ended: str) -> None:
         fields = ("list_pages", "article_pages", "not_modified", "archived", "duplicates", "irrelevant",
                   "errors", "bytes")
-        with self.conn:
+        with write_transaction(self.conn):
             self.conn.execute(
                 f"UPDATE crawl_runs SET finished = ?, ended = ?, {', '.join(f'{f} = ?' for f in fields)} WHERE id = ?",
                 (now_iso(), ended, *(int(counts.get(f, 0)) for f in fields), run_id),

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from .db import write_transaction
 from .extract import EXTRACTOR_VERSION, ExtractOptions, next_page
 from .pipeline import FetchedPage, process_page
 from .search import index_article, unindex_article
+from .stories import derive, underive
 from .sources import SourcesFile
 
 OUTCOMES = ("archived", "duplicate", "irrelevant", "empty")
@@ -160,7 +162,7 @@ def _article(conn: sqlite3.Connection, h: str) -> dict | None:
 
 def _apply(conn: sqlite3.Connection, url: str, record, article: dict | None, summary: Summary) -> None:
     summary.counts["pages"] += 1
-    with conn:
+    with write_transaction(conn):
         page = conn.execute("SELECT source, fetched_at, outcome, reason, content_hash FROM pages WHERE url = ?",
                             (url,)).fetchone()
         src, fetched_at, outcome, reason, page_hash = page
@@ -196,6 +198,7 @@ def _apply(conn: sqlite3.Connection, url: str, record, article: dict | None, sum
                          (*changed.values(), new_hash))
             if reindex:
                 index_article(conn, new_hash, article["title"], article["text"])
+            derive(conn, new_hash, story=False)  # same text: its story stays; facts and places follow
             summary.counts["articles_updated"] += 1
             return
 
@@ -210,6 +213,7 @@ def _apply(conn: sqlite3.Connection, url: str, record, article: dict | None, sum
             conn.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                          list(row.values()))
             index_article(conn, new_hash, row["title"], row["text"])
+            derive(conn, new_hash)
             summary.counts["articles_created"] += 1
             primary = url
         else:
@@ -236,6 +240,7 @@ def _settle(conn: sqlite3.Connection, old: dict, summary: Summary) -> None:
                         (h,)).fetchall()
     if not rest:
         unindex_article(conn, h)
+        underive(conn, h)
         conn.execute("DELETE FROM articles WHERE content_hash = ?", (h,))
         summary.counts["articles_removed"] += 1
         return

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -68,8 +68,23 @@ def _v2(db: sqlite_utils.Database) -> None:
         FROM articles a""")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """Stories (``stories``, ``story_keys``, ``articles.story_id``), investment ``facts`` and
+    ``article_places`` (archive/stories.py, facts.py, places.py), computed for the existing articles;
+    the ``story_list`` view."""
+    from .facts import create_table as create_facts
+    from .places import create_table as create_places
+    from .stories import create_tables as create_stories, create_views, rebuild
+
+    create_stories(db.conn)
+    create_facts(db.conn)
+    create_places(db.conn)
+    create_views(db.conn)
+    rebuild(db.conn)
+
+
 # version -> migration that brings a file from version-1 to version (1: from an empty file)
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def file_version(db: sqlite_utils.Database) -> int:
@@ -82,10 +97,20 @@ def file_version(db: sqlite_utils.Database) -> int:
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
     """Bring ``db`` to ``SCHEMA_VERSION``; returns the versions applied (each in its own transaction)."""
-    applied = []
-    for version in range(file_version(db) + 1, SCHEMA_VERSION + 1):
-        with db.conn:
+    from .db import write_transaction
+
+    applied: list[int] = []
+    if file_version(db) == SCHEMA_VERSION:
+        return applied  # the common case: no write lock taken just to open a file
+    while True:
+        with write_transaction(db.conn):
+            # read the version inside the write lock: two processes opening a new file at once
+            # must not both run the same migration
+            version = file_version(db) + 1
+            if version > SCHEMA_VERSION:
+                break
             MIGRATIONS[version](db)
-            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(version)])
         applied.append(version)
     return applied

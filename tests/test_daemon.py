@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.sample_portals.grow import publish_articles
 from tests.sample_portals.server import serve_portals
 
 SITES = REPO / "tests/sample_portals/sites"
@@ -83,19 +84,7 @@ def portals(tmp_path):
 
 
 def add_articles(portals, count: int, start: int = 300001) -> list[str]:
-    """Publish ``count`` new relevant jlcity articles (distinct texts), linked from the first list page."""
-    folder = portals.root_dir / "jlcity" / "jj"
-    template = (folder / "content_289892.html").read_text("utf-8")
-    assert "前10个月" in template
-    paths = []
-    for i in range(count):
-        name = f"content_{start + i}.html"
-        (folder / name).write_text(template.replace("前10个月", f"前10个月（第{start + i}号通报）"), "utf-8")
-        paths.append(f"/jj/{name}")
-    index = (folder / "index.html").read_text("utf-8")
-    links = "".join(f'<li><a href="{p.rsplit("/", 1)[1]}">新文章{i}</a></li>' for i, p in enumerate(paths))
-    (folder / "index.html").write_text(index.replace("<ul", f"<ul>{links}</ul><ul", 1), "utf-8")
-    return paths
+    return publish_articles(portals.root_dir, count, start)
 
 
 def jlcity_expected_articles() -> int:
