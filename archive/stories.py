@@ -1,0 +1,339 @@
+"""Stories: the same news item archived as several articles (near-duplicates), one ``story_id``.
+
+A content hash merges only identical texts; a story republished with a new headline, an extra
+来源/记者 line, a trimmed or reordered paragraph, in Traditional characters, or as a short digest
+quoting half of it has another hash. ``assign_story`` gives each new article the story of the most
+similar earlier article, or a new story.
+
+How (measured on tests/data/eval/stories, ``python -m bench.eval_stories``; docs/schema.md):
+
+1. **Basis**: the article text with by-line lines (来源, 记者, 编辑, 原标题 …) dropped, NFKC, only Han
+   characters, Latin letters and digits kept (the archive's text is already Simplified, so a
+   Traditional mirror is the same basis). **Shingles**: its character ``SHINGLE``-grams.
+2. **Candidates** from two kinds of keys, kept in the indexed table ``story_keys (key, story_id)``:
+   - MinHash LSH (datasketch ``MinHash``, ``NUM_PERM`` permutations, ``BANDS`` bands of ``ROWS`` rows):
+     one key per band, so articles whose shingle sets have Jaccard similarity ≳ 0.5 share a key;
+   - one key per clause of ``CLAUSE_MIN`` characters or more (the text split at ，。；！？ and line
+     ends): a short digest quoting half of a story shares whole clauses with it although its Jaccard
+     similarity with the full text is low. A key already held by more than ``KEY_CAP`` stories
+     (a stock phrase) is ignored.
+   Lookups are one indexed read per key with ``LIMIT KEY_CAP + 1``, and at most ``MAX_CANDIDATES``
+   stories (most shared keys first) are verified against at most ``MEMBERS`` of their articles: the
+   cost of assigning an article does not grow with the archive.
+3. **Verification** on the exact shingle sets: same story when Jaccard ≥ ``JACCARD`` or, for the
+   shorter text, containment |A∩B|/|A| ≥ ``CONTAINMENT`` (with at least ``MIN_SHINGLES`` shingles) —
+   *and* the figures agree: of the shorter text's numbers (two digits or more, years left out), at
+   least ``FIGURES`` of them must occur in the other. Two weekly round-ups of one city written on the
+   same template differ in exactly those figures, and stay apart.
+
+Exact copies never reach this module: they are one article (the content hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+SHINGLE = 5
+NUM_PERM = 64
+BANDS, ROWS = 16, 4
+SCHEME = "affine32"  # datasketch 2 hashing scheme, pinned: the band keys are stored
+CLAUSE_MIN = 10
+KEY_CAP = 50
+MAX_CANDIDATES = 8
+MEMBERS = 4
+JACCARD = 0.5
+CONTAINMENT = 0.7
+MIN_SHINGLES = 40
+FIGURES = 0.5
+STORIES_VERSION = "1"
+PARAMS = {"version": STORIES_VERSION, "shingle": SHINGLE, "num_perm": NUM_PERM, "bands": BANDS, "rows": ROWS,
+          "scheme": SCHEME, "clause_min": CLAUSE_MIN, "key_cap": KEY_CAP, "jaccard": JACCARD, "containment": CONTAINMENT,
+          "min_shingles": MIN_SHINGLES, "figures": FIGURES}
+
+_BYLINE = re.compile(r"来源|记者|编辑|通讯员|原标题|作者|供稿|摄影|责编|审核|校对|总值班|本报讯|转载|图片|图/|文/")
+_PAREN_BYLINE = re.compile(r"[（(][^（）()]{0,40}(?:记者|通讯员|编辑|来源)[^（）()]{0,40}[）)]")
+_KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CLAUSE_SPLIT = re.compile(r"[，。；！？：,;!?:\n、]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass
+class Sketch:
+    """What the story module needs of one text."""
+
+    shingles: frozenset
+    numbers: frozenset
+    clauses: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.shingles)
+
+
+def _clean_lines(text: str) -> list[str]:
+    out = []
+    for line in unicodedata.normalize("NFKC", text or "").lower().split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) <= 60 and _BYLINE.search(line) and not line.endswith(("。", "！", "？")):
+            continue
+        out.append(_PAREN_BYLINE.sub("", line))
+    return out
+
+
+def sketch(text: str | None) -> Sketch:
+    """Shingles, figures and clauses of an article text (see the module docstring)."""
+    lines = _clean_lines(text or "")
+    joined = "\n".join(lines)
+    basis = _KEEP.sub("", joined)
+    if len(basis) < SHINGLE:
+        shingles = frozenset([basis]) if basis else frozenset()
+    else:
+        shingles = frozenset(basis[i:i + SHINGLE] for i in range(len(basis) - SHINGLE + 1))
+    numbers = frozenset(n for n in _NUMBER.findall(joined)
+                        if (len(n) >= 2 or "." in n) and not (len(n) == 4 and _YEAR.fullmatch(n)))
+    clauses = []
+    for c in _CLAUSE_SPLIT.split(joined):
+        c = _KEEP.sub("", c)
+        if len(c) >= CLAUSE_MIN:
+            clauses.append(c)
+    return Sketch(shingles, numbers, tuple(dict.fromkeys(clauses)))
+
+
+def similarity(a: Sketch, b: Sketch) -> tuple[float, float, float]:
+    """(Jaccard, containment of the smaller set, share of the smaller text's figures in the other)."""
+    if not a.shingles or not b.shingles:
+        return 0.0, 0.0, 0.0
+    inter = len(a.shingles & b.shingles)
+    small, large = (a, b) if a.size <= b.size else (b, a)
+    jac = inter / (a.size + b.size - inter)
+    cont = inter / small.size
+    figs = len(small.numbers & large.numbers) / len(small.numbers) if small.numbers else 1.0
+    return jac, cont, figs
+
+
+def same_story(a: Sketch, b: Sketch) -> tuple[bool, float]:
+    """Whether two texts are the same story, and a score to choose between several matches."""
+    jac, cont, figs = similarity(a, b)
+    small = min(a.size, b.size)
+    if len(a.numbers if a.size <= b.size else b.numbers) >= 2 and figs < FIGURES:
+        return False, 0.0
+    ok = jac >= JACCARD or (cont >= CONTAINMENT and small >= MIN_SHINGLES)
+    return ok, (jac + cont) / 2 if ok else 0.0
+
+
+# --- keys: MinHash LSH bands and clauses --------------------------------------------------------
+_MINHASH = None
+
+
+def _minhash_template():
+    global _MINHASH
+    if _MINHASH is None:
+        from datasketch import MinHash
+
+        _MINHASH = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    return _MINHASH
+
+
+def _key(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def minhash_values(sk: Sketch) -> np.ndarray:
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, seed=1, permutations=_minhash_template().permutations, scheme=SCHEME)
+    if sk.shingles:
+        m.update_batch([s.encode("utf-8") for s in sorted(sk.shingles)])
+    return m.hashvalues
+
+
+def keys(sk: Sketch) -> list[int]:
+    """The story keys of a text: one per LSH band, one per long clause."""
+    out = []
+    if sk.shingles:
+        hv = minhash_values(sk).astype(np.uint64)
+        for band in range(BANDS):
+            out.append(_key(b"b%d:" % band + hv[band * ROWS:(band + 1) * ROWS].tobytes()))
+    out.extend(_key(b"c:" + c.encode("utf-8")) for c in sk.clauses)
+    return list(dict.fromkeys(out))
+
+
+# --- the archive's tables ----------------------------------------------------------------------------
+def create_tables(conn: sqlite3.Connection) -> None:
+    conn.execute("""CREATE TABLE IF NOT EXISTS stories (
+        story_id INTEGER PRIMARY KEY, first_article TEXT, title TEXT, first_seen TEXT, published_at TEXT,
+        articles INTEGER NOT NULL DEFAULT 0, outlets TEXT)""")
+    conn.execute("CREATE TABLE IF NOT EXISTS story_keys (key INTEGER NOT NULL, story_id INTEGER NOT NULL,"
+                 " PRIMARY KEY (key, story_id)) WITHOUT ROWID")
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    if "story_id" not in cols:
+        conn.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_story_id ON articles (story_id)")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('stories_params', ?)"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(PARAMS, sort_keys=True),))
+
+
+def create_views(conn: sqlite3.Connection) -> None:
+    """``story_list``: one row per story (its first article's title and date, how many articles, outlets)."""
+    conn.execute("""CREATE VIEW IF NOT EXISTS story_list AS
+        SELECT s.story_id, s.title, s.published_at, substr(s.published_at, 1, 7) AS month, s.first_seen,
+               s.articles, s.outlets, s.first_article, a.region, a.source, a.url
+        FROM stories s LEFT JOIN articles a ON a.content_hash = s.first_article""")
+
+
+def _candidates(conn: sqlite3.Connection, ks: list[int]) -> list[int]:
+    hits: dict[int, int] = {}
+    for k in ks:
+        rows = conn.execute("SELECT story_id FROM story_keys WHERE key = ? LIMIT ?", (k, KEY_CAP + 1)).fetchall()
+        if len(rows) > KEY_CAP:
+            continue  # a stock phrase: says nothing about the story
+        for (sid,) in rows:
+            hits[sid] = hits.get(sid, 0) + 1
+    return [sid for sid, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[:MAX_CANDIDATES]]
+
+
+def _members(conn: sqlite3.Connection, story_id: int, exclude: str) -> list[str]:
+    first = conn.execute("SELECT first_article FROM stories WHERE story_id = ?", (story_id,)).fetchone()
+    rows = conn.execute("SELECT text FROM articles WHERE story_id = ? AND content_hash != ?"
+                        " ORDER BY rowid DESC LIMIT ?", (story_id, exclude, MEMBERS)).fetchall()
+    texts = [t for (t,) in rows]
+    if first and first[0] and first[0] != exclude:
+        row = conn.execute("SELECT text FROM articles WHERE content_hash = ?", (first[0],)).fetchone()
+        if row and row[0] not in texts:
+            texts.insert(0, row[0])
+    return texts[:MEMBERS + 1]
+
+
+def find_stories(conn: sqlite3.Connection, text: str | None, exclude: str = "") -> tuple[list[int], Sketch, list[int]]:
+    """The stories an article of ``text`` belongs to (best match first; empty: a new story), its
+    sketch and its keys."""
+    sk = sketch(text)
+    ks = keys(sk)
+    scores: dict[int, float] = {}
+    for sid in _candidates(conn, ks):
+        for member in _members(conn, sid, exclude):
+            ok, score = same_story(sk, sketch(member))
+            if ok and score > scores.get(sid, 0.0):
+                scores[sid] = score
+    return sorted(scores, key=lambda s: (-scores[s], s)), sk, ks
+
+
+def assign_story(conn: sqlite3.Connection, content_hash: str) -> int:
+    """Give the article ``content_hash`` its story (joining one or starting one); returns the story id.
+
+    When the article is the same story as several existing stories (a full text arriving after a
+    digest and a trimmed copy that did not match each other), those stories merge into the oldest.
+    Call inside the transaction that writes the article.
+    """
+    row = conn.execute("SELECT title, text, outlet, first_seen, published_at FROM articles WHERE content_hash = ?",
+                       (content_hash,)).fetchone()
+    title, text, outlet, first_seen, published = row
+    found, _, ks = find_stories(conn, text, exclude=content_hash)
+    if not found:
+        cur = conn.execute("INSERT INTO stories (first_article, title, first_seen, published_at, articles, outlets)"
+                           " VALUES (?, ?, ?, ?, 0, '[]')", (content_hash, title, first_seen, published))
+        sid = cur.lastrowid
+    else:
+        sid = min(found)
+        others = [s for s in found if s != sid]
+        if others:
+            merge_stories(conn, sid, others)
+    conn.execute("UPDATE articles SET story_id = ? WHERE content_hash = ?", (sid, content_hash))
+    conn.executemany("INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)", [(k, sid) for k in ks])
+    refresh_story(conn, sid)
+    return sid
+
+
+def merge_stories(conn: sqlite3.Connection, into: int, others: list[int]) -> None:
+    """Move the articles and keys of stories ``others`` to story ``into``; the others are deleted."""
+    marks = ", ".join("?" * len(others))
+    conn.execute(f"UPDATE articles SET story_id = ? WHERE story_id IN ({marks})", (into, *others))
+    conn.execute(f"INSERT OR IGNORE INTO story_keys (key, story_id) SELECT key, ? FROM story_keys"
+                 f" WHERE story_id IN ({marks})", (into, *others))
+    conn.execute(f"DELETE FROM story_keys WHERE story_id IN ({marks})", others)
+    conn.execute(f"DELETE FROM stories WHERE story_id IN ({marks})", others)
+
+
+def refresh_story(conn: sqlite3.Connection, story_id: int) -> None:
+    """Recompute a story's row from its articles (deleted when it has none left)."""
+    members = conn.execute("SELECT content_hash, title, first_seen, published_at, outlet FROM articles"
+                           " WHERE story_id = ? ORDER BY first_seen, content_hash", (story_id,)).fetchall()
+    if not members:
+        conn.execute("DELETE FROM stories WHERE story_id = ?", (story_id,))
+        conn.execute("DELETE FROM story_keys WHERE story_id = ?", (story_id,))
+        return
+    h, title, first_seen, published, _ = members[0]
+    outlets = list(dict.fromkeys(m[4] for m in members if m[4]))
+    conn.execute("UPDATE stories SET first_article = ?, title = ?, first_seen = ?, published_at = ?, articles = ?,"
+                 " outlets = ? WHERE story_id = ?",
+                 (h, title, first_seen, published, len(members), json.dumps(outlets, ensure_ascii=False), story_id))
+
+
+def leave_story(conn: sqlite3.Connection, content_hash: str) -> None:
+    """Take an article out of its story (before it is deleted or its text changes)."""
+    row = conn.execute("SELECT story_id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+    if row and row[0] is not None:
+        conn.execute("UPDATE articles SET story_id = NULL WHERE content_hash = ?", (content_hash,))
+        refresh_story(conn, row[0])
+
+
+# --- everything derived from an article's text: story, facts, places ----------------------------------
+def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True) -> None:
+    """Story (unless ``story`` is false), facts and places of one archived article; call in the
+    transaction that writes it."""
+    from .facts import store_facts
+    from .places import store_places
+
+    row = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+    if row is None:
+        return
+    title, text, region = row
+    if story:
+        leave_story(conn, content_hash)
+        assign_story(conn, content_hash)
+    store_facts(conn, content_hash, text)
+    store_places(conn, content_hash, title, text, region)
+
+
+def underive(conn: sqlite3.Connection, content_hash: str) -> None:
+    """Remove what ``derive`` stored for an article (before the article row is deleted)."""
+    leave_story(conn, content_hash)
+    conn.execute("DELETE FROM facts WHERE content_hash = ?", (content_hash,))
+    conn.execute("DELETE FROM article_places WHERE content_hash = ?", (content_hash,))
+
+
+def rebuild(conn: sqlite3.Connection, *, stories: bool = True, facts: bool = True, places: bool = True,
+            progress=None) -> int:
+    """Recompute stories (in ``first_seen`` order), facts and places of every article; in the caller's
+    transaction. Returns the number of articles."""
+    from .facts import store_facts
+    from .places import store_places
+
+    if stories:
+        conn.execute("DELETE FROM story_keys")
+        conn.execute("DELETE FROM stories")
+        conn.execute("UPDATE articles SET story_id = NULL")
+    hashes = [h for (h,) in conn.execute("SELECT content_hash FROM articles ORDER BY first_seen, content_hash")]
+    for i, h in enumerate(hashes, 1):
+        if stories:
+            assign_story(conn, h)
+        if facts or places:
+            title, text, region = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?",
+                                               (h,)).fetchone()
+            if facts:
+                store_facts(conn, h, text)
+            if places:
+                store_places(conn, h, title, text, region)
+        if progress and i % 1000 == 0:
+            progress(i, len(hashes))
+    return len(hashes)
