@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"seconds running crawls get to close after SIGTERM (default {GRACE_SECONDS})")
     ap.add_argument("--quiet", action="store_true", help="no per-source summary")
     ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
+    ap.add_argument("--redis", metavar="URL", help="run as one worker of a distributed crawl (scrapy-redis); "
+                    "`python -m archive ingest --redis URL --db FILE` writes the archive")
+    ap.add_argument("--redis-run", metavar="NAME", help="name shared by the workers of one distributed run "
+                    "(default: the current UTC hour)")
     return ap
 
 
@@ -47,8 +51,11 @@ class CrawlRunner:
     """Starts crawl processes and keeps track of them, so a signal can stop them all."""
 
     def __init__(self, sources: SourcesFile, sources_path: str, db: str, refresh: bool = False,
-                 grace: float = GRACE_SECONDS, log_json: bool = False):
+                 grace: float = GRACE_SECONDS, log_json: bool = False, redis: str | None = None,
+                 redis_run: str | None = None):
         self.log_json = log_json
+        self.redis = redis
+        self.redis_run = redis_run
         self.sources = sources
         self.sources_path = sources_path
         self.db = db
@@ -59,22 +66,25 @@ class CrawlRunner:
         self.stopping = threading.Event()
         self.stop_requested_at: float | None = None
 
-    def command(self, name: str, trigger: str) -> list[str]:
-        cmd = [sys.executable, "-m", "crawler", "--source", name, "--sources", self.sources_path,
-               "--db", self.db, "--trigger", trigger]
+    def command(self, name: str | None, trigger: str) -> list[str]:
+        cmd = [sys.executable, "-m", "crawler", "--sources", self.sources_path, "--db", self.db,
+               "--trigger", trigger] + (["--source", name] if name else [])
+        if self.redis:
+            run = self.redis_run or time.strftime("%Y%m%d%H", time.gmtime())
+            cmd += ["--redis", self.redis, "--redis-run", run]
         return cmd + (["--refresh"] if self.refresh else []) + (["--log-json"] if self.log_json else [])
 
     def crawl(self, name: str, trigger: str) -> int | None:
         """Crawl one source in a child process; None when skipped (busy or stopping)."""
         if self.stopping.is_set():
             return None
-        if SourceLock(self.db, name).held_elsewhere():
+        if not self.redis and SourceLock(self.db, name).held_elsewhere():
             log.warning("skip %s: another process is crawling it", name)
             return None
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
                                                           env.get("PYTHONPATH")]))
-        log.info("crawl %s (%s)", name, trigger)
+        log.info("crawl %s (%s)", name or "all sources", trigger)
         with self.lock:
             if self.stopping.is_set():
                 return None
@@ -202,14 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sources = load_sources(args.sources)
         names = [s.name for s in sources.select(args.source)]
-        start_id = last_run_id(args.db)
+        start_id = 0 if args.redis else last_run_id(args.db)
     except (SourcesError, ArchiveError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.every is not None and args.every <= 0:
         print("error: --every must be a positive number of seconds", file=sys.stderr)
         return 2
-    runner = CrawlRunner(sources, args.sources, args.db, args.refresh, args.grace, args.log_json)
+    runner = CrawlRunner(sources, args.sources, args.db, args.refresh, args.grace, args.log_json,
+                         args.redis, args.redis_run)
     reload_sources = threading.Event()
 
     def on_stop(signum, frame):
@@ -221,11 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, lambda signum, frame: reload_sources.set())
 
     code = 0
-    if args.once:
+    if args.once and args.redis:
+        code = runner.crawl(args.source, "once") or 0  # one worker process, all sources in one spider
+    elif args.once:
         code = run_once(runner, names)
     else:
         run_daemon(runner, names, args.every, reload_sources)
-    if not args.quiet:
+    if not args.quiet and not args.redis:  # a worker's pages are in Redis until the writer ingests them
         try:
             print(summary(args.db, start_id))
         except ArchiveError as exc:

@@ -27,6 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--max-seconds", type=int, default=None, help="close the crawl gracefully after this long")
     ap.add_argument("--log-level", default=os.environ.get("ZHAOSHANG_LOG_LEVEL", "INFO"))
     ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
+    ap.add_argument("--redis", metavar="URL", help="be one worker of a distributed crawl (scrapy-redis); "
+                    "pages go to Redis for `python -m archive ingest`, --db is not used")
+    ap.add_argument("--redis-run", default="default", metavar="NAME",
+                    help="name shared by the workers of one distributed run (keys its dupefilter)")
+    ap.add_argument("--lease-seconds", type=float, default=float(os.environ.get("ZHAOSHANG_LEASE_SECONDS", 300)),
+                    help="a request popped by a worker that dies is re-queued after this long")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a Scrapy setting (e.g. DOWNLOAD_DELAY=1); may be repeated")
     return ap
@@ -38,10 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sources = load_sources(args.sources)
         selected = sources.select(args.source)
-        Archive.open(args.db).close()  # fail fast, before Scrapy starts, on an unusable file
+        if args.redis:
+            from archive.ingest import connect
+
+            connect(args.redis).close()
+        else:
+            Archive.open(args.db).close()  # fail fast, before Scrapy starts, on an unusable file
     except (SourcesError, ArchiveError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - redis raises several kinds for a bad URL or a dead server
+        print(f"error: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr)
+        return 2
+    if args.redis:
+        # workers coordinate through Redis (shared queue and dupefilter): no local lock, one spider
+        return run_crawl(args, sources, [args.source])
 
     locks = [SourceLock(args.db, s.name) for s in selected]
     held = [lock for lock in locks if lock.acquire()]
@@ -51,7 +68,15 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     if not held:
         return 0
+    try:
+        return run_crawl(args, sources, [lock.source for lock in held])
+    finally:
+        for lock in held:
+            lock.release()
 
+
+def run_crawl(args, sources, names: list[str | None]) -> int:
+    """Run one spider per name (None: every selected source in one spider) in this process."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -72,19 +97,21 @@ def main(argv: list[str] | None = None) -> int:
         settings.set(name, value, priority="cmdline")
     max_seconds = args.max_seconds or sources.settings.max_run_seconds
     settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")
+    if args.redis:
+        from .distributed import redis_settings
+
+        for name, value in redis_settings(args.redis, args.redis_run, args.lease_seconds).items():
+            settings.set(name, value, priority="cmdline")
 
     process = CrawlerProcess(settings)
     setup_logging(args.log_json, args.log_level)  # Scrapy reset the levels it configures
     # exit codes: 0 the crawl ran (pages may have failed), 2 bad input, 3 the archive stopped taking writes
-    names = [lock.source for lock in held]
     crawlers = []
     for name in names:
         crawler = process.create_crawler("portal")
         crawlers.append(crawler)
         process.crawl(crawler, source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)
     process.start()
-    for lock in held:
-        lock.release()
     fatal = [c.stats.get_value("zhaoshang/fatal") for c in crawlers if c.stats.get_value("zhaoshang/fatal")]
     if fatal:
         print(f"error: {fatal[0]}; the crawl stopped, nothing archived before was lost", file=sys.stderr)

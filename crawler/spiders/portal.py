@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive.db import Archive, now_iso
@@ -57,7 +58,16 @@ class PortalSpider(scrapy.Spider):
         settings = crawler.settings
         spider.sources = load_sources(spider.sources_file or settings.get("SOURCES_FILE"))
         spider.selected = spider.sources.select(spider.source_name)
-        spider.archive = Archive.open(spider.db_path or settings.get("ARCHIVE_DB"))
+        redis_url = settings.get("ZHAOSHANG_REDIS_URL")
+        if redis_url:  # distributed: the frontier and the seen-set live in Redis, a writer owns the archive
+            from ..distributed import RedisStore
+
+            spider.store = RedisStore.from_settings(settings)
+        else:
+            spider.store = Archive.open(spider.db_path or settings.get("ARCHIVE_DB"))
+        spider.distributed = bool(redis_url)
+        if spider.distributed:
+            crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         spider.retry_base = settings.getfloat("PAGE_RETRY_BASE_SECONDS", 3600)
         spider.max_attempts = settings.getint("PAGE_MAX_ATTEMPTS", 6)
         return spider
@@ -66,45 +76,47 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         for src in self.selected:
             if self.refresh:
-                self.archive.forget_list_validators(src.name)
-            retries, _ = self._article_requests(src, self.archive.due_retries(
+                self.store.forget_list_validators(src.name)
+            retries, _ = self._article_requests(src, self.store.due_retries(
                 src.name, self.retry_base, self.max_attempts, limit=src.max_article_pages))
             for request in retries:
                 yield request
-            starts = [(u, self.parse_list) for u in src.start_urls] + \
-                     [(u, self.parse_sitemap) for u in src.sitemap_urls] + [(u, self.parse_feed) for u in src.feed_urls]
+            starts = [(u, "parse_list") for u in src.start_urls] + \
+                     [(u, "parse_sitemap") for u in src.sitemap_urls] + [(u, "parse_feed") for u in src.feed_urls]
             for url, parse in starts:
                 request = self._listing_request(src, canonical_url(url), parse, depth=0)
                 if request is not None:
                     yield request
 
-    def _listing_request(self, src: Source, url: str, callback, depth: int) -> scrapy.Request | None:
+    def _listing_request(self, src: Source, url: str, callback: str, depth: int) -> scrapy.Request | None:
         """A list/sitemap/feed request, conditional on the validators the archive kept (None if already made)."""
         if url in self.listed:
             return None
         self.listed.add(url)
         headers = {}
-        etag, last_modified = self.archive.list_validators(url)
+        etag, last_modified = self.store.list_validators(url)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        # self.listed keeps each listing to one request a run; distributed, the run's dupefilter does
         return scrapy.Request(url, callback=self._listing_response, errback=self.list_failed, headers=headers,
-                              dont_filter=True,  # self.listed already keeps each listing to one request a run
+                              dont_filter=not self.distributed,
                               cb_kwargs={"source": src.name, "depth": depth, "parse": callback},
                               meta={"source": src.name, "handle_httpstatus_list": [304]})
 
-    def _listing_response(self, response, source: str, depth: int, parse):
+    def _listing_response(self, response, source: str, depth: int, parse: str):
         counts = self.fetch_counts[source]
         counts["list_pages"] += 1
         counts["bytes"] += len(response.body)
         if response.status == 304:
             counts["not_modified"] += 1
-            self.archive.save_list_page(response.url, source, 304, None, None)
+            self.store.save_list_page(response.url, source, 304, None, None)
             return
         header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
         self.validators[source].append((response.url, response.status, header("ETag"), header("Last-Modified")))
-        yield from parse(response, self.sources.get(source), depth)
+        yield from getattr(self, parse)(response, self.sources.get(source), depth)
+        self._release(response.request.url)  # its links are queued: nothing to redo if we die now
 
     def closed(self, reason: str):
         """Keep list-page validators of sources whose run finished with nothing left for later."""
@@ -112,7 +124,7 @@ class PortalSpider(scrapy.Spider):
             if reason != "finished" or source in self.capped:
                 continue
             for url, status, etag, last_modified in entries:
-                self.archive.save_list_page(url, source, status, etag, last_modified)
+                self.store.save_list_page(url, source, status, etag, last_modified)
 
     def _article_requests(self, src: Source, links) -> tuple[list[scrapy.Request], int]:
         """Requests for the unknown article links among ``links``; also how many were unknown."""
@@ -122,7 +134,7 @@ class PortalSpider(scrapy.Spider):
             url = canonical_url(link)
             if not src.allows(url) or not src.article_re.search(url) or url in self.requested[src.name]:
                 continue
-            if not self.refresh and not self.archive.should_fetch(url, self.retry_base, self.max_attempts):
+            if not self.refresh and not self.store.should_fetch(url, self.retry_base, self.max_attempts):
                 continue
             unknown += 1
             if len(self.requested[src.name]) >= cap:
@@ -130,9 +142,10 @@ class PortalSpider(scrapy.Spider):
                 continue  # capped for this run: left for the next one
             self.requested[src.name].add(url)
             # dont_filter: self.requested already dedupes, and a redirect landing on a URL seen
-            # this run must still come back to be recorded under the URL that was linked
+            # this run must still come back to be recorded under the URL that was linked.
+            # Distributed, the shared dupefilter is what keeps two workers off the same URL.
             requests.append(scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                                           dont_filter=True, cb_kwargs={"source": src.name},
+                                           dont_filter=not self.distributed, cb_kwargs={"source": src.name},
                                            meta={"source": src.name}))
         return requests, unknown
 
@@ -149,7 +162,7 @@ class PortalSpider(scrapy.Spider):
         for link in links:
             url = canonical_url(link)
             if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
-                request = self._listing_request(src, url, self.parse_list, depth + 1)
+                request = self._listing_request(src, url, "parse_list", depth + 1)
                 if request is not None:
                     yield request
 
@@ -159,7 +172,7 @@ class PortalSpider(scrapy.Spider):
         yield from requests
         if depth + 1 < MAX_SITEMAP_DEPTH:
             for url in children:
-                request = self._listing_request(src, canonical_url(url), self.parse_sitemap, depth + 1) \
+                request = self._listing_request(src, canonical_url(url), "parse_sitemap", depth + 1) \
                     if src.allows(url) else None
                 if request is not None:
                     yield request
@@ -169,28 +182,41 @@ class PortalSpider(scrapy.Spider):
         requests, _ = self._article_requests(src, links)
         yield from requests
 
+    def _idle(self, spider=None):
+        """Distributed: an idle worker stays while others still hold or queue requests."""
+        if self.store.others_busy():
+            raise DontCloseSpider("other workers are still crawling")
+
+    def _release(self, url: str) -> None:
+        if self.distributed:
+            self.store.release(url)
+
     def list_failed(self, failure):
+        self._release(failure.request.url)
         source = failure.request.meta.get("source")
         self.fetch_counts[source]["errors"] += 1
         self.logger.warning("%s: list page failed %s: %s", source, failure.request.url, failure.getErrorMessage())
 
     # --- article pages -----------------------------------------------------------------
-    def parse_article(self, response, source: str, pages: tuple = ()):
+    def parse_article(self, response, source: str, first: FetchedPage | None = None):
+        """An article page; a "下一页" link to a continuation is followed first, carrying page 1 along."""
         counts = self.fetch_counts[source]
         counts["article_pages"] += 1
         counts["bytes"] += len(response.body)
-        if len(pages) + 1 < MAX_ARTICLE_PAGES and any(m in response.body for m in _NEXT_MARKERS):
+        if first is None:
+            item = self._item(response, source)
+        else:
+            item = ArticlePageItem(first)
+            first.more_pages = first.more_pages + ((response.body, response.url),)
+        page = item.page
+        seen = {page.url, page.final_url} | {u for _, u in page.more_pages}
+        if len(page.more_pages) + 1 < MAX_ARTICLE_PAGES and any(m in response.body for m in _NEXT_MARKERS):
             nxt = next_page(response.body, response.url, response.headers.get("Content-Type", b"").decode("latin-1"))
-            if nxt and self.sources.get(source).allows(nxt) and nxt not in {r.url for r in pages} | {response.url}:
+            if nxt and self.sources.get(source).allows(nxt) and nxt not in seen:
                 yield response.follow(nxt, callback=self.parse_article, errback=self.article_failed,
-                                      cb_kwargs={"source": source, "pages": pages + (response,)},
-                                      meta={"source": source})
+                                      dont_filter=True, cb_kwargs={"source": source, "first": page},
+                                      meta={"source": source, "article_url": page.url})
                 return
-        if not pages:
-            yield self._item(response, source)
-            return
-        item = self._item(pages[0], source)
-        item.page.more_pages = tuple((r.body, r.url) for r in pages[1:]) + ((response.body, response.url),)
         yield item
 
     def _item(self, response, source: str) -> ArticlePageItem:
@@ -204,6 +230,10 @@ class PortalSpider(scrapy.Spider):
     def article_failed(self, failure):
         request = failure.request
         source = request.meta.get("source")
+        first = request.cb_kwargs.get("first")
+        if first is not None:  # a continuation page failed: archive what the article has so far
+            self.logger.warning("%s: continuation page failed %s: %s", source, request.url, failure.getErrorMessage())
+            return ArticlePageItem(first)
         if failure.check(HttpError):
             response = failure.value.response
             item = self._item(response, source)

@@ -1,0 +1,171 @@
+"""Distributed crawling on scrapy-redis with a real Redis server: two workers, one writer.
+
+Each test starts its own ``redis-server`` on a free loopback port. Which worker fetched what is
+read from the sample server's request log (each worker sends its own User-Agent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.sample_portals.grow import publish_articles, published_paragraphs
+from tests.sample_portals.server import serve_portals
+
+SITES = REPO / "tests/sample_portals/sites"
+EXPECTED = json.loads((REPO / "tests/sample_portals/expected.json").read_text("utf-8"))
+TEMPLATE = next(e for e in EXPECTED if e["path"].endswith("content_289892.html"))
+NEW = 40
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: .ci/run installs it")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def portals(tmp_path):
+    root = tmp_path / "sites"
+    shutil.copytree(SITES, root)
+    new = publish_articles(root, NEW)
+    with serve_portals(root=str(root), log_path=str(tmp_path / "requests.log")) as running:
+        running.write_sources(str(tmp_path / "sources.toml"))
+        running.new_paths = new
+        running.delay = 0.1
+        yield running
+
+
+def worker(name: str, redis_url: str, sources: Path, tmp: Path) -> subprocess.Popen:
+    env = {**os.environ, "ZHAOSHANG_USER_AGENT": f"worker-{name}", "ZHAOSHANG_LEASE_SECONDS": "3"}
+    with (tmp / f"worker-{name}.err").open("a") as err:
+        return subprocess.Popen([sys.executable, str(REPO / "scheduler.py"), "--once", "--redis", redis_url,
+                                 "--redis-run", "test-run", "--sources", str(sources)], cwd=REPO, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+
+
+def writer(redis_url: str, db: Path, tmp: Path) -> subprocess.Popen:
+    with (tmp / "writer.err").open("a") as err:
+        return subprocess.Popen([sys.executable, "-m", "archive", "ingest", "--redis", redis_url, "--db", str(db),
+                                 "--idle-exit", "6"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+
+
+def expected_texts(portals) -> dict[str, str]:
+    texts = {}
+    for e in EXPECTED:
+        if e["relevant"] and not e["disallowed_by_robots"]:
+            texts[f"{portals.url(e['site'])}/{e['path'].lstrip('/')}"] = "\n".join(e["paragraphs"])
+    for path in portals.new_paths:
+        number = int(path.rsplit("_", 1)[1].split(".")[0])
+        texts[portals.url("jlcity") + path] = "\n".join(published_paragraphs(TEMPLATE, number))
+    return texts
+
+
+def article_paths() -> set[str]:
+    return {"/" + e["path"].lstrip("/") for e in EXPECTED}
+
+
+def fetched_by(log: Path) -> dict[str, list[str]]:
+    """Article page path -> the workers that requested it."""
+    out: dict[str, list[str]] = {}
+    for line in (log.read_text().splitlines() if log.exists() else []):
+        entry = json.loads(line)
+        if entry["path"] in article_paths() or "/content_3000" in entry["path"]:
+            out.setdefault(entry["path"], []).append(entry["user_agent"])
+    return out
+
+
+def check_archive(db: Path, portals) -> None:
+    conn = sqlite3.connect(db)
+    stored = {u: t for u, t in conn.execute("SELECT u.url, a.text FROM article_urls u JOIN articles a "
+                                            "USING (content_hash)")}
+    expected = expected_texts(portals)
+    missing = [u for u, t in expected.items() if stored.get(u) != t]
+    assert missing == []
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(set(expected.values()))
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    runs = conn.execute("SELECT ended FROM crawl_runs").fetchall()
+    conn.close()
+    assert runs and all(r[0] == "finished" for r in runs[-2:])
+
+
+def test_two_workers_one_writer_every_article_once(redis_url, portals, tmp_path):
+    sources, db, log = tmp_path / "sources.toml", tmp_path / "archive.db", tmp_path / "requests.log"
+    w = writer(redis_url, db, tmp_path)
+    a = worker("a", redis_url, sources, tmp_path)
+    time.sleep(0.5)
+    b = worker("b", redis_url, sources, tmp_path)
+    assert a.wait(300) == 0, (tmp_path / "worker-a.err").read_text()[-2000:]
+    assert b.wait(300) == 0, (tmp_path / "worker-b.err").read_text()[-2000:]
+    assert w.wait(120) == 0, (tmp_path / "writer.err").read_text()[-2000:]
+    fetched = fetched_by(log)
+    twice = {p: who for p, who in fetched.items() if len(who) > 1}
+    assert twice == {}  # no URL fetched by both workers (nor twice by one)
+    workers = {who[0] for who in fetched.values()}
+    assert workers == {"worker-a", "worker-b"}  # both did part of the work
+    check_archive(db, portals)
+
+
+def test_worker_killed_mid_crawl_loses_nothing(redis_url, portals, tmp_path):
+    sources, db, log = tmp_path / "sources.toml", tmp_path / "archive.db", tmp_path / "requests.log"
+    w = writer(redis_url, db, tmp_path)
+    a = worker("a", redis_url, sources, tmp_path)
+    # let worker a take a share of the queue, then kill it (and its extraction workers) outright
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len([p for p, who in fetched_by(log).items() if "worker-a" in who]) < 8:
+        time.sleep(0.05)
+    b = worker("b", redis_url, sources, tmp_path)
+    time.sleep(0.5)
+    os.killpg(a.pid, signal.SIGKILL)
+    a.wait(30)
+    assert b.wait(300) == 0, (tmp_path / "worker-b.err").read_text()[-2000:]
+    # a restarted worker takes back what the killed one had popped (its leases ran out)
+    time.sleep(3.5)
+    a2 = worker("a2", redis_url, sources, tmp_path)
+    assert a2.wait(300) == 0, (tmp_path / "worker-a2.err").read_text()[-2000:]
+    assert w.wait(120) == 0, (tmp_path / "writer.err").read_text()[-2000:]
+    conn = sqlite3.connect(db)
+    stored = {u for (u,) in conn.execute("SELECT url FROM article_urls")}
+    conn.close()
+    missing = [u for u in expected_texts(portals) if u not in stored]
+    assert missing == []
+    check_archive(db, portals)
