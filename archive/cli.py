@@ -137,7 +137,8 @@ def cmd_search(args) -> int:
     with open_for_reading(args.db) as archive:
         try:
             results = list(archive.search(args.query, source=args.source, outlet=args.outlet, region=args.region,
-                                          since=args.since, until=args.until, limit=args.limit))
+                                          since=args.since, until=args.until, limit=args.limit,
+                                          collapse=args.collapse))
         except QueryError as exc:
             raise UsageError(str(exc)) from None
     if args.json:
@@ -157,12 +158,15 @@ def cmd_search(args) -> int:
                 snip.stylize("bold yellow", s, e)
             console.print(snip)
             console.print(r["url"] or "", style="dim")
+            if args.collapse and r["story_articles"] > 1:
+                console.print(f"story {r['story_id']}: {r['story_articles']} articles", style="dim")
             console.print()
         console.print(f"{len(results)} result(s)", style="dim")
     else:
         for r in results:
             print("\t".join([r["content_hash"], (r["published_at"] or "")[:10], r["outlet"] or "",
-                             r["title"] or "", mark(r["snippet"], [tuple(h) for h in r["highlights"]])]))
+                             r["title"] or "", mark(r["snippet"], [tuple(h) for h in r["highlights"]])]
+                            + ([str(r["story_articles"])] if args.collapse else [])))
     return 0
 
 
@@ -182,9 +186,17 @@ def cmd_export(args) -> int:
 
     with open_for_reading(args.db) as archive:
         started = time.perf_counter()
-        n = export(archive.conn, args.format, args.out, since=args.since, until=args.until, source=args.source)
+        if args.table == "articles":
+            n = export(archive.conn, args.format, args.out, since=args.since, until=args.until, source=args.source)
+        else:
+            from .export import export_table
+
+            if args.format == "warc":
+                raise UsageError(f"--table {args.table}: --format jsonl, csv or parquet")
+            n = export_table(archive.conn, args.table, args.format, args.out, since=args.since, until=args.until,
+                             source=args.source)
         seconds = time.perf_counter() - started
-    what = "pages" if args.format == "warc" else "articles"
+    what = "pages" if args.format == "warc" else "articles" if args.table == "articles" else f"{args.table} rows"
     print(f"exported {n} {what} as {args.format} to {'stdout' if args.out == '-' else args.out} in {seconds:.2f} s",
           file=sys.stderr)
     return 0
@@ -218,6 +230,35 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_stories(args) -> int:
+    from .db import Archive, write_transaction
+    from .report import print_table
+
+    if args.rebuild:
+        from .stories import rebuild
+
+        only = {"facts": args.facts_only, "places": args.places_only}
+        parts = {k: (v or not any(only.values())) for k, v in only.items()}
+        parts["stories"] = not any(only.values())
+        with Archive.open(args.db, create=False) as archive, write_transaction(archive.conn):
+            n = rebuild(archive.conn, **parts,
+                        progress=lambda i, total: print(f"{i}/{total}", file=sys.stderr, flush=True))
+        print(f"{', '.join(k for k, v in parts.items() if v)} recomputed for {n} articles", file=sys.stderr)
+        return 0
+    with open_for_reading(args.db) as archive:
+        cur = archive.conn.execute("SELECT story_id, articles, published_at, title, outlets FROM stories"
+                                   " ORDER BY articles DESC, story_id DESC LIMIT ?", (args.limit,))
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur]
+    for r in rows:
+        r["outlets"] = json.loads(r["outlets"] or "[]")
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_table([{**r, "outlets": " ".join(r["outlets"])} for r in rows], cols, title="largest stories")
+    return 0
+
+
 def _add_access_commands(sub) -> None:
     p = sub.add_parser("search", help="Chinese full-text search (exact substrings, Traditional or Simplified)")
     p.add_argument("query", help='terms (AND), "a phrase", -excluded')
@@ -227,6 +268,7 @@ def _add_access_commands(sub) -> None:
     p.add_argument("--since", help="published_at >= this (ISO date)")
     p.add_argument("--until", help="published_at < this (ISO date)")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--collapse", action="store_true", help="one result per story (near-duplicates collapsed)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -244,6 +286,8 @@ def _add_access_commands(sub) -> None:
     p.add_argument("--until", help="published_at (fetched_at for warc) < this")
     p.add_argument("--source")
     p.add_argument("--out", default="-", help="file, or - for stdout (default)")
+    p.add_argument("--table", choices=("articles", "facts", "places", "stories"), default="articles",
+                   help="what to export (default articles; facts, places and stories: jsonl, csv or parquet)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reextract", help="run the current text pipeline over the stored raw pages")
@@ -254,6 +298,15 @@ def _add_access_commands(sub) -> None:
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("stories", help="the largest stories (near-duplicates); --rebuild recomputes stories, facts, places")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--rebuild", action="store_true", help="recompute stories, facts and places of every article")
+    p.add_argument("--facts-only", action="store_true", help="with --rebuild: only the facts")
+    p.add_argument("--places-only", action="store_true", help="with --rebuild: only the places")
+    p.set_defaults(func=cmd_stories)
 
     p = sub.add_parser("stats", help="per source, outlet and region: articles, dates, last crawl, error rate")
     p.add_argument("--db", default="archive.db")

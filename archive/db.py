@@ -341,17 +341,18 @@ class Archive:
     # --- access API (search, exports) ---
     def search(self, query: str, *, source: str | None = None, outlet: str | None = None,
                region: str | None = None, since: str | None = None, until: str | None = None,
-               limit: int | None = 20, offset: int = 0) -> Iterator[dict]:
+               limit: int | None = 20, offset: int = 0, collapse: bool = False) -> Iterator[dict]:
         """Articles whose title or text contains the query's terms, best (bm25) first.
 
         Terms are substrings of 1+ characters (a Traditional query finds the Simplified text),
         ``"…"`` is a phrase, ``-term`` excludes. Each result: content_hash, title, published_at,
         outlet, region, source, url, rank, snippet, highlights. See archive/search.py.
+        ``collapse=True``: one result per story (its best article), with ``story_id``, ``story_articles``.
         """
         from .search import search
 
         return search(self.conn, query, source=source, outlet=outlet, region=region, since=since,
-                      until=until, limit=limit, offset=offset)
+                      until=until, limit=limit, offset=offset, collapse=collapse)
 
     def pages(self, since: str | None = None, until: str | None = None, source: str | None = None,
               outcomes: tuple[str, ...] | None = None, with_body: bool = True) -> Iterator[dict]:

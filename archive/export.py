@@ -19,13 +19,14 @@ import zlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
+from itertools import chain
 from typing import IO, Iterator
 
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 EXPORT_COLUMNS = (
     "content_hash", "title", "text", "text_original", "published_at", "outlet", "region", "source", "url",
     "urls", "author", "editor", "original_title", "first_seen", "last_seen", "relevance",
-    "suspect_encoding", "extractor_version",
+    "suspect_encoding", "extractor_version", "story_id",
 )
 BATCH = 2000
 # headers that describe the transfer, not the stored (already decoded) body
@@ -82,7 +83,8 @@ def write_csv(rows: Iterator[tuple], out: IO[str]) -> int:
 def parquet_schema():
     import pyarrow as pa
 
-    types = {"urls": pa.list_(pa.string()), "relevance": pa.float64(), "suspect_encoding": pa.int64()}
+    types = {"urls": pa.list_(pa.string()), "relevance": pa.float64(), "suspect_encoding": pa.int64(),
+             "story_id": pa.int64()}
     return pa.schema([(c, types.get(c, pa.string())) for c in EXPORT_COLUMNS])
 
 
@@ -175,6 +177,95 @@ def write_warc(conn: sqlite3.Connection, out: IO[bytes], since: str | None, unti
                                                warc_headers_dict=warc_headers)
             writer.write_record(record)
             n += 1
+    return n
+
+
+# --- other tables (``export --table facts|places|stories``), same formats but WARC -------------------
+TABLES = ("articles", "facts", "places", "stories")
+TABLE_COLUMNS = {
+    "facts": ("content_hash", "story_id", "published_at", "region", "outlet", "title", "url", "kind", "text",
+              "value", "value_max", "unit", "qualifier", "measure", "signed", "sentence", "char_start", "char_end"),
+    "places": ("content_hash", "story_id", "published_at", "role", "adcode", "name", "level", "province",
+               "prefecture", "mentions", "first_start", "candidates"),
+    "stories": ("story_id", "title", "published_at", "first_seen", "articles", "outlets", "first_article"),
+}
+_TABLE_SQL = {
+    "facts": ("SELECT f.content_hash, a.story_id, a.published_at, a.region, a.outlet, a.title, a.url, f.kind, f.text,"
+              " f.value, f.value_max, f.unit, f.qualifier, f.measure, f.signed, f.sentence, f.char_start, f.char_end"
+              " FROM facts f JOIN articles a ON a.content_hash = f.content_hash", "a", "f.id"),
+    "places": ("SELECT p.content_hash, a.story_id, a.published_at, p.role, p.adcode, p.name, p.level, p.province,"
+               " p.prefecture, p.mentions, p.first_start, p.candidates FROM article_places p"
+               " JOIN articles a ON a.content_hash = p.content_hash", "a", "p.rowid"),
+    "stories": ("SELECT s.story_id, s.title, s.published_at, s.first_seen, s.articles, s.outlets, s.first_article"
+                " FROM stories s JOIN articles a ON a.content_hash = s.first_article", "a", "s.story_id"),
+}
+_TABLE_TYPES = {"value": "float64", "value_max": "float64", "signed": "int64", "char_start": "int64",
+                "char_end": "int64", "story_id": "int64", "mentions": "int64", "first_start": "int64",
+                "articles": "int64"}
+
+
+def table_rows(conn: sqlite3.Connection, table: str, since: str | None = None, until: str | None = None,
+               source: str | None = None) -> Iterator[tuple]:
+    """Rows of ``TABLE_COLUMNS[table]`` in publication order (filters on the article's published_at/source)."""
+    sql, alias, order = _TABLE_SQL[table]
+    where, params = [], []
+    for col, op, val in (("published_at", ">=", since), ("published_at", "<", until), ("source", "=", source)):
+        if val is not None:
+            where.append(f"{alias}.{col} {op} ?")
+            params.append(val)
+    cur = conn.execute(sql + (" WHERE " + " AND ".join(where) if where else "")
+                       + f" ORDER BY {alias}.published_at, {order}", params)
+    while True:
+        rows = cur.fetchmany(BATCH)
+        if not rows:
+            return
+        yield from rows
+
+
+def export_table(conn: sqlite3.Connection, table: str, fmt: str, out: str | IO[bytes] = "-", *,
+                 since: str | None = None, until: str | None = None, source: str | None = None) -> int:
+    """``export`` for the tables of schema version 3 (facts, places, stories): JSONL, CSV or Parquet."""
+    if table == "articles":
+        return export(conn, fmt, out, since=since, until=until, source=source)
+    if fmt not in ("jsonl", "csv", "parquet"):
+        raise ValueError(f"--table {table} exports as jsonl, csv or parquet, not {fmt}")
+    cols = TABLE_COLUMNS[table]
+    rows = table_rows(conn, table, since, until, source)
+    n = 0
+    with _binary_out(out) as f:
+        if fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = pa.schema([(c, getattr(pa, _TABLE_TYPES.get(c, "string"))()) for c in cols])
+            with pq.ParquetWriter(pa.PythonFile(f, mode="w"), schema, compression="zstd") as writer:
+                batch: list[tuple] = []
+                for row in chain(rows, [None]):
+                    if row is not None:
+                        batch.append(row)
+                        n += 1
+                    if batch and (row is None or len(batch) >= BATCH):
+                        columns = list(zip(*batch))
+                        writer.write_batch(pa.record_batch(
+                            [pa.array([None if v is None else (float(v) if fl.type == pa.float64() else v) for v in col],
+                                      type=fl.type) for col, fl in zip(columns, schema)], schema=schema))
+                        batch = []
+            return n
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="" if fmt == "csv" else "\n", write_through=False)
+        try:
+            writer = csv.writer(text) if fmt == "csv" else None
+            if writer:
+                writer.writerow(cols)
+            for row in rows:
+                if writer:
+                    writer.writerow(row)
+                else:
+                    text.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False))
+                    text.write("\n")
+                n += 1
+        finally:
+            text.flush()
+            text.detach()
     return n
 
 

@@ -289,12 +289,19 @@ def search_sql(filtered: bool = False, filters: tuple[str, ...] = ()) -> str:
 
 def search(conn: sqlite3.Connection, query: str, *, source: str | None = None, outlet: str | None = None,
            region: str | None = None, since: str | None = None, until: str | None = None,
-           limit: int | None = 20, offset: int = 0) -> Iterator[dict]:
+           limit: int | None = 20, offset: int = 0, collapse: bool = False) -> Iterator[dict]:
     """Articles matching ``query``, best first: dicts of ``RESULT_COLUMNS`` plus ``snippet``
     (plain text around the first match) and ``highlights`` ([start, end] spans of the terms in it).
 
     ``limit=None`` returns every match. Raises ``QueryError`` on an unusable query.
+    ``collapse=True``: one result per story (archive/stories.py), its best-ranked article, with
+    ``story_id`` and ``story_articles`` (how many articles the story has); ``limit``/``offset``
+    then count stories.
     """
+    if collapse:
+        yield from _collapsed(conn, query, limit, offset, source=source, outlet=outlet, region=region,
+                              since=since, until=until)
+        return
     q = parse_query(query)
     values = {"source": source, "outlet": outlet, "region": region, "since": since, "until": until}
     active = tuple(k for k, v in values.items() if v is not None)
@@ -312,6 +319,36 @@ def search(conn: sqlite3.Connection, query: str, *, source: str | None = None, o
         d["snippet"] = snip
         d["highlights"] = [list(s) for s in spans]
         yield d
+
+
+def _collapsed(conn: sqlite3.Connection, query: str, limit: int | None, offset: int, **filters) -> Iterator[dict]:
+    """``search`` with one result per story: ranked pages of articles, stories already seen skipped."""
+    seen: set = set()
+    skipped = given = 0
+    batch = max(50, 3 * (limit or 0))
+    pos = 0
+    while limit is None or given < limit:
+        rows = list(search(conn, query, limit=batch, offset=pos, **filters))
+        if not rows:
+            return
+        pos += len(rows)
+        for r in rows:
+            story = conn.execute("SELECT a.story_id, s.articles FROM articles a LEFT JOIN stories s"
+                                 " ON s.story_id = a.story_id WHERE a.content_hash = ?",
+                                 (r["content_hash"],)).fetchone()
+            sid, n = story if story else (None, None)
+            key = sid if sid is not None else r["content_hash"]
+            if key in seen:
+                continue
+            seen.add(key)
+            if skipped < offset:
+                skipped += 1
+                continue
+            r["story_id"], r["story_articles"] = sid, n or 1
+            yield r
+            given += 1
+            if limit is not None and given >= limit:
+                return
 
 
 def count(conn: sqlite3.Connection, query: str) -> int:

@@ -56,6 +56,44 @@ ARTICLE_COLUMNS = {
 }
 
 
+SIGNED_BY_REGION_YEAR_SQL = """WITH signed AS (  -- each amount once per story (syndicated copies count once)
+  SELECT DISTINCT a.story_id AS story, f.value, f.unit
+  FROM facts f JOIN articles a ON a.content_hash = f.content_hash
+  WHERE f.kind = 'money' AND f.signed = 1 AND a.story_id IS NOT NULL
+)
+SELECT coalesce(p.name, fa.region, '?') AS region,
+       substr(coalesce(s.published_at, s.first_seen), 1, 4) AS year, g.unit,
+       round(sum(g.value) / 1e8, 2) AS total_yi, count(*) AS amounts, count(DISTINCT g.story) AS stories
+FROM signed g JOIN stories s ON s.story_id = g.story
+LEFT JOIN articles fa ON fa.content_hash = s.first_article
+LEFT JOIN article_places p ON p.content_hash = s.first_article AND p.role = 'source' AND p.level = 'province'
+GROUP BY 1, 2, 3 ORDER BY 2, 1, 3"""
+
+LARGEST_PROJECTS_SQL = """SELECT article, round(value / 1e8, 2) AS yi, unit, text, measure, title, published, region, sentence
+FROM (
+  SELECT a.content_hash AS article, f.value, f.unit, f.text, f.measure, a.title,
+         substr(a.published_at, 1, 10) AS published, a.region, f.sentence,
+         row_number() OVER (PARTITION BY coalesce(a.story_id, a.content_hash), f.value, f.unit
+                            ORDER BY a.first_seen) AS k
+  FROM facts f JOIN articles a ON a.content_hash = f.content_hash
+  WHERE f.kind = 'money' AND f.unit = :unit AND (f.signed = 1 OR f.measure LIKE '%投资%')
+    AND NOT EXISTS (SELECT 1 FROM facts n WHERE n.content_hash = f.content_hash AND n.kind = 'projects'
+                    AND n.sentence = f.sentence AND n.value > 1)
+) WHERE k = 1 ORDER BY value DESC LIMIT 100"""
+
+SEARCH_STORIES_SQL = f"""SELECT article, title, published, outlet, region, story, articles, zh_snippet(text, :q) AS snippet
+FROM (
+  SELECT a.content_hash AS article, a.title, substr(a.published_at, 1, 10) AS published, a.outlet, a.region,
+         a.story_id AS story, coalesce(st.articles, 1) AS articles, a.text, r.rank,
+         row_number() OVER (PARTITION BY coalesce(a.story_id, a.content_hash) ORDER BY r.rank) AS k
+  FROM (SELECT rowid AS id, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH zh_query(:q)
+        ORDER BY rank LIMIT 1000) r
+  JOIN {MAP_TABLE} s ON s.id = r.id
+  JOIN articles a ON a.content_hash = s.content_hash
+  LEFT JOIN stories st ON st.story_id = a.story_id
+) WHERE k = 1 ORDER BY rank LIMIT 100"""
+
+
 def metadata() -> dict:
     """Datasette metadata for the archive (the database is named ``archive``)."""
     queries = {
@@ -85,6 +123,27 @@ def metadata() -> dict:
                    "group_concat(DISTINCT u.source) AS sources FROM article_urls u JOIN articles a "
                    "ON a.content_hash = u.content_hash GROUP BY u.content_hash HAVING count(*) > 1 "
                    "ORDER BY urls DESC, a.published_at DESC LIMIT 500",
+        },
+        "search_stories": {
+            "title": "Search, one row per story",
+            "description": "The search, near-duplicates collapsed: each story (archive/stories.py) shows its "
+                           "best-ranked article and how many articles it has (among the first 1,000 matches).",
+            "sql": SEARCH_STORIES_SQL, "hide_sql": True,
+        },
+        "signed_investment": {
+            "title": "Signed investment by region and year",
+            "description": "Money amounts in sentences about signing (签约, 签订, 合同, 协议; not output, revenue or "
+                           "tax figures), each amount counted once per story, by the province of the story's first "
+                           "source and the year of publication; total_yi in 亿 (100 million) of the unit. "
+                           "Chart: /investment.",
+            "sql": SIGNED_BY_REGION_YEAR_SQL,
+        },
+        "largest_projects": {
+            "title": "Largest projects",
+            "description": "The largest single-project amounts (investment or signed amounts in a sentence that "
+                           "counts no several projects), one row per story; unit CNY, USD, EUR, HKD …",
+            "sql": LARGEST_PROJECTS_SQL,
+            "params": ["unit"],
         },
         "sources": {
             "title": "Pages fetched per source and outcome",
@@ -132,6 +191,18 @@ def metadata() -> dict:
         },
         "crawl_runs": {"description": "One row per source per crawl.", "facets": ["source", "ended"],
                        "sort_desc": "id"},
+        "stories": {"description": "One row per story: articles that are the same news item (near-duplicates). "
+                                   "Its articles: /archive/articles?story_id=N.", "sort_desc": "articles"},
+        "story_list": {"description": "Stories with their first article's region, source and URL: browse with "
+                                      "the near-duplicates collapsed.", "facets": ["month", "region", "source"],
+                       "sort_desc": "published_at"},
+        "facts": {"description": "Investment facts in the article texts: money, projects, growth "
+                                 "(archive/facts.py). value: yuan (or the currency's unit), projects, percent.",
+                  "facets": ["kind", "unit", "signed"], "sort_desc": "value"},
+        "article_places": {"description": "Places per article: the source's region (role source) and the places "
+                                          "the title and text name (role mentioned); adcode null = ambiguous.",
+                           "facets": ["role", "level", "province"]},
+        "story_keys": {"hidden": True},
         **hidden,
     }
     return {
@@ -142,6 +213,9 @@ def metadata() -> dict:
             '<a href="/archive/search">Search</a> · <a href="/archive/latest">latest</a> · '
             '<a href="/archive/article_list">browse with facets</a> · '
             '<a href="/chart">articles per month by region</a> · '
+            '<a href="/investment">signed investment by region and year</a> · '
+            '<a href="/archive/largest_projects?unit=CNY">largest projects</a> · '
+            '<a href="/archive/story_list">stories</a> · '
             '<a href="/archive/several_urls">seen at several URLs</a>'),
         "source": "zhaoshang-archive crawls (sources.toml: one entry per portal)",
         "about": "Texts are the publishers'; the archive keeps each page's raw bytes and every URL seen.",
