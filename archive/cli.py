@@ -230,6 +230,27 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_ingest(args) -> int:
+    import signal
+    import threading
+
+    from .ingest import ingest
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        done = ingest(args.redis, args.db, args.idle_exit, stop)
+    except ArchiveError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - redis raises several kinds for a bad URL or a dead server
+        if type(exc).__module__.startswith("redis"):
+            raise UsageError(f"cannot use Redis at {args.redis}: {exc}") from None
+        raise
+    print(json.dumps(dict(done), ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
 def cmd_stories(args) -> int:
     from .db import Archive, write_transaction
     from .report import print_table
@@ -332,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("ingest", help="the single writer of a distributed crawl: Redis list -> archive")
+    p.add_argument("--redis", required=True, metavar="URL", help="redis://host:port/db of the workers")
+    p.add_argument("--db", default="archive.db")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                   help="exit after this long with nothing to write (default: run until SIGTERM)")
+    p.set_defaults(func=cmd_ingest)
 
     _add_access_commands(sub)
     return ap

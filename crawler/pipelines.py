@@ -90,7 +90,8 @@ class ArchivePipeline:
 
     @property
     def archive(self):
-        return self.crawler.spider.archive
+        """Where pages go: the SQLite archive, or (distributed) the Redis queue its writer drains."""
+        return self.crawler.spider.store
 
     def open_spider(self, spider=None):
         spider = self.crawler.spider
@@ -107,7 +108,11 @@ class ArchivePipeline:
         if self.fatal:
             raise DropItem(f"not written: {self.fatal}")
         try:
-            outcome = self.archive.record_page(item.record, item.article)
+            if self.crawler.spider.distributed:  # continuation pages' leases go back with the page
+                outcome = self.archive.record_page(item.record, item.article,
+                                                   lease_urls=[u for _, u in item.page.more_pages])
+            else:
+                outcome = self.archive.record_page(item.record, item.article)
         except sqlite3.DatabaseError as exc:
             # a full disk or a file gone read-only: nothing more can be written, so stop the
             # crawl instead of fetching pages only to drop them; the transaction rolled back,
@@ -135,4 +140,4 @@ class ArchivePipeline:
         except sqlite3.DatabaseError as exc:  # the disk that filled up may not take the run record either
             log.error("could not record the end of the run: %s", exc)
         finally:
-            spider.archive.close()
+            spider.store.close()

@@ -11,7 +11,8 @@ BOT_NAME = "zhaoshang-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "zhaoshang-archive/0.1 (+https://github.com/zhaoshang-archive; archive of public news)"
+USER_AGENT = os.environ.get(
+    "ZHAOSHANG_USER_AGENT", "zhaoshang-archive/0.1 (+https://github.com/zhaoshang-archive; archive of public news)")
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
