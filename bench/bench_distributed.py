@@ -1,0 +1,96 @@
+"""Distributed crawl throughput: pages/s with one and with two scrapy-redis workers (and one writer).
+
+Both workers run on this machine, so the figure shows the coordination overhead and how far two
+workers share one machine's cores, not what two machines would do. A real ``redis-server`` is
+started on a free loopback port; the part is skipped (with a note) when it is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.portal import REPO, build_portal, sources_toml
+from tests.sample_portals.server import serve_portals
+
+ARTICLES = 1500
+FAST = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+        "CONCURRENT_REQUESTS=16", "LOG_LEVEL=WARNING"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _crawl(workers: int, sources: Path, db: Path, redis_url: str, run: str) -> float:
+    writer = subprocess.Popen([sys.executable, "-m", "archive", "ingest", "--redis", redis_url, "--db", str(db),
+                               "--idle-exit", "3"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "crawler", "--sources", str(sources), "--redis", redis_url, "--redis-run", run]
+    for s in FAST:
+        cmd += ["--set", s]
+    started = time.perf_counter()
+    procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    for p in procs:
+        p.wait()
+    crawled = time.perf_counter() - started
+    writer.wait()
+    return crawled
+
+
+def run(results: list) -> None:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        results.append({"name": "distributed", "value": "skipped", "unit": "", "note": "redis-server not installed"})
+        return
+    import redis
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        build_portal(tmp / "sites" / "bench", ARTICLES)
+        with serve_portals(root=str(tmp / "sites"), sites=["bench"]) as portals:
+            sources = tmp / "sources.toml"
+            sources.write_text(sources_toml(portals.url("bench"), max_article_pages=ARTICLES + 10), "utf-8")
+            rates = {}
+            for workers in (1, 2):
+                port = _free_port()
+                server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                           "--appendonly", "no", "--dir", str(tmp)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                client = redis.Redis(port=port)
+                for _ in range(200):
+                    try:
+                        client.ping()
+                        break
+                    except redis.ConnectionError:
+                        time.sleep(0.05)
+                try:
+                    db = tmp / f"archive-{workers}.db"
+                    seconds = _crawl(workers, sources, db, f"redis://127.0.0.1:{port}/0", f"bench-{workers}")
+                finally:
+                    server.terminate()
+                    server.wait(10)
+                import sqlite3
+
+                with sqlite3.connect(db) as conn:
+                    pages = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+                rates[workers] = pages / seconds
+                results.append({"name": f"distributed.{workers}_worker{'s' if workers > 1 else ''}",
+                                "value": round(rates[workers], 1), "unit": "pages/s",
+                                "note": f"{pages} pages in {seconds:.1f} s, one writer, workers on this machine"})
+    results.append({"name": "distributed.two_vs_one", "value": round(rates[2] / rates[1], 2), "unit": "x",
+                    "note": "both workers share this machine's cores; on two machines each has its own"})
+
+
+if __name__ == "__main__":
+    out: list = []
+    run(out)
+    for r in out:
+        print(f"{r['name']:32} {r['value']:>10} {r['unit']:8} {r['note']}")
