@@ -19,6 +19,7 @@ from pathlib import Path
 PARTS = [
     ("recrawl", "bench.bench_recrawl"),
     ("access", "bench.bench_access"),
+    ("stories", "bench.bench_stories"),
 ]
 OUT = Path(__file__).resolve().parent / "results.json"
 
