@@ -11,7 +11,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from tests.access_helpers import free_port
 from tests.conftest import REPO
 from tests.sample_portals.grow import publish_articles, published_paragraphs
 from tests.sample_portals.server import serve_portals
@@ -130,16 +130,10 @@ def test_sigkill_at_ten_seeded_points_loses_nothing(portals, tmp_path, fault_rep
     assert dict(runs).get("crash", 0) >= KILLS  # every killed run was recorded as a crash
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_readers_never_see_a_locked_database_while_a_crawl_writes(portals, tmp_path, fault_report):
     db, sources = tmp_path / "archive.db", tmp_path / "sources.toml"
     Archive.open(db).close()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "archive", "serve", "--db", str(db), "--port", str(port)],
                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     errors: list[str] = []

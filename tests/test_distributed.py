@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.redis_server import redis_server
 from tests.sample_portals.grow import publish_articles, published_paragraphs
 from tests.sample_portals.server import serve_portals
 
@@ -29,38 +29,15 @@ TEMPLATE = next(e for e in EXPECTED if e["path"].endswith("content_289892.html")
 NEW = 40
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
+    try:
+        with redis_server(tmp_path) as url:
+            yield url
+    except FileNotFoundError as exc:
         if os.environ.get("CI"):
-            pytest.fail("redis-server is missing: .ci/run installs it")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+            pytest.fail(f"{exc}: .ci/run installs it")
+        pytest.skip(str(exc))
 
 
 @pytest.fixture
@@ -75,8 +52,9 @@ def portals(tmp_path):
         yield running
 
 
-def worker(name: str, redis_url: str, sources: Path, tmp: Path) -> subprocess.Popen:
-    env = {**os.environ, "ZHAOSHANG_USER_AGENT": f"worker-{name}", "ZHAOSHANG_LEASE_SECONDS": "3"}
+def worker(name: str, redis_url: str, sources: Path, tmp: Path, lease: float = 60) -> subprocess.Popen:
+    """A worker; a short ``lease`` makes a killed worker's requests come back within the test."""
+    env = {**os.environ, "ZHAOSHANG_USER_AGENT": f"worker-{name}", "ZHAOSHANG_LEASE_SECONDS": str(lease)}
     with (tmp / f"worker-{name}.err").open("a") as err:
         return subprocess.Popen([sys.executable, str(REPO / "scheduler.py"), "--once", "--redis", redis_url,
                                  "--redis-run", "test-run", "--sources", str(sources)], cwd=REPO, env=env,
@@ -148,19 +126,19 @@ def test_two_workers_one_writer_every_article_once(redis_url, portals, tmp_path)
 def test_worker_killed_mid_crawl_loses_nothing(redis_url, portals, tmp_path):
     sources, db, log = tmp_path / "sources.toml", tmp_path / "archive.db", tmp_path / "requests.log"
     w = writer(redis_url, db, tmp_path)
-    a = worker("a", redis_url, sources, tmp_path)
+    a = worker("a", redis_url, sources, tmp_path, lease=3)
     # let worker a take a share of the queue, then kill it (and its extraction workers) outright
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len([p for p, who in fetched_by(log).items() if "worker-a" in who]) < 8:
         time.sleep(0.05)
-    b = worker("b", redis_url, sources, tmp_path)
+    b = worker("b", redis_url, sources, tmp_path, lease=3)
     time.sleep(0.5)
     os.killpg(a.pid, signal.SIGKILL)
     a.wait(30)
     assert b.wait(300) == 0, (tmp_path / "worker-b.err").read_text()[-2000:]
     # a restarted worker takes back what the killed one had popped (its leases ran out)
     time.sleep(3.5)
-    a2 = worker("a2", redis_url, sources, tmp_path)
+    a2 = worker("a2", redis_url, sources, tmp_path, lease=3)
     assert a2.wait(300) == 0, (tmp_path / "worker-a2.err").read_text()[-2000:]
     assert w.wait(120) == 0, (tmp_path / "writer.err").read_text()[-2000:]
     conn = sqlite3.connect(db)
