@@ -10,6 +10,8 @@ scanned left to right for the longest name at each position:
 - **weak** names count only right after a place that contains them (``徐州沛县``, ``辽宁朝阳``): county names
   of two characters (``和县``, ``新县``, ``城区``, ``东区``) and short names that are common words
   (``朝阳``, ``中山``, ``白山``, ``大同``, ``阿里``, …, ``WEAK_SHORT``).
+- a short name right after another Han character is part of a word (``临江门大桥`` names no 江门),
+  unless that character usually stands before a place (在, 赴, 与, 来, 全 …: ``_BEFORE_PLACE``);
 - a name that several units share (``朝阳区`` in 北京 and 长春, ``铁西区`` in three cities) is resolved by a
   containing place written right before it (``长春市朝阳区``), else by the source's province when exactly
   one of them lies in it; otherwise it is stored **unresolved** (``adcode`` null, the candidates listed),
@@ -45,6 +47,10 @@ ETHNIC = ("蒙古族藏族", "哈尼族彝族", "布依族苗族", "土家族苗
           "傣族拉祜族佤族", "拉祜族佤族布朗族傣族", "哈尼族彝族傣族", "彝族傣族", "傣族彝族", "佤族", "回族彝族",
           "彝族苗族", "苗族布依族", "布依族苗族", "仡佬族苗族", "土家族苗族", "苗族土家族", "瑶族", "侗族")
 LEVELS = ("province", "prefecture", "county")
+# a short name right after another Han character is part of a word (临江门大桥 is no 江门) unless that
+# character usually stands before a place name
+_BEFORE_PLACE = set("在赴与和及对到从至向由的了是为来去将把被于全省市我该其据同跟往离驻回落入抵访到达")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,11 @@ class Gazetteer:
                     prev = None
                     continue
             elif weak:
+                prev = None
+                continue
+            short = all(c.name != form for c in cands)
+            if short and not parent_ok and start > 0 and _HAN.match(text[start - 1]) \
+                    and text[start - 1] not in _BEFORE_PLACE and not (prev is not None and prev["end"] == start):
                 prev = None
                 continue
             if len(chosen) > 1 and source_province:
