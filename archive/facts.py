@@ -17,7 +17,8 @@ archive's Simplified ``articles.text``), so ``text[f.start:f.end] == f.text``. K
 ``measure`` is what the figure measures when the clause says it plainly: the words of the clause
 before the figure (``总投资额``, ``新签约招商项目``, ``全省招商引资签约项目到位资金``), else null.
 ``signed`` is true when the sentence speaks of signing (签约, 签订, 签署, 合同, 协议) — for money, only
-when the amount is not an output, revenue or tax figure (产值, 收入, 税收, 销售…): signed investment.
+when the amount is not an output, revenue or tax figure (产值, 收入, 税收, 销售…) nor a cumulative
+total (累计, 成立以来, 近年来 before it): signed investment.
 Chinese numerals are read by cn2an.
 """
 
@@ -89,6 +90,8 @@ _CLAUSE_BREAK = re.compile(r"[，。；：、！？,;:!?\n（）()“”\"]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SIGNED = re.compile(r"签约|签订|签署|合同|协议")
 # an amount that is an output, revenue or tax figure is not signed investment, even beside 签约
+# a cumulative total (累计, 成立以来, 近年来) is not what a signing brought
+_CUMULATIVE = re.compile(r"累计|(?:成立|建区|设立|开园|开发|建设|运营)以来|近年来|多年来|近\d+年|近[两三四五六七八九十]年")
 _NOT_INVESTMENT = re.compile(r"产值|收入|营收|税收|纳税|销售|利润|增加值|出口|进口|零售|生产总值|GDP|交易额|成交额")
 # words at the end of a measure that only link it to the figure
 _LINK_TAIL = re.compile(r"(?:共计|总计|合计|累计|达到|共|达|为|是|均|分别|同比|环比|实现|完成)+$")
@@ -298,7 +301,8 @@ def extract_facts(text: str | None) -> list[Fact]:
     _money(text, t, out, taken)
     _projects(text, t, out, taken)
     for f in out:
-        if f.kind == "money" and f.signed and _NOT_INVESTMENT.search(f.measure or ""):
+        if f.kind == "money" and f.signed and (_NOT_INVESTMENT.search(f.measure or "")
+                                               or _CUMULATIVE.search(f.sentence.split(f.text, 1)[0])):
             f.signed = False
     out.sort(key=lambda f: (f.start, f.kind))
     return out
