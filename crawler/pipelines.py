@@ -21,6 +21,7 @@ from scrapy.exceptions import DropItem
 from archive.extract import ExtractOptions
 from archive.pipeline import process_page
 
+from .extract_worker import process_batch
 from .items import ArticlePageItem
 
 log = logging.getLogger(__name__)
@@ -30,17 +31,29 @@ ENDINGS = {"finished": "finished", "closespider_timeout": "time limit", "shutdow
 
 
 class ExtractPipeline:
-    """Turn fetched pages into page records and article rows."""
+    """Turn fetched pages into page records and article rows.
 
-    def __init__(self, crawler, processes: int):
+    Pages go to the pool in batches: at most one batch running and one queued per worker, and
+    whatever arrives meanwhile waits and leaves as the next batch (up to ``EXTRACT_BATCH_MAX``
+    pages). A lone page leaves at once; under load a batch carries many, so the crawl process
+    pays the pool's per-call cost (two threads, locks, a wake-up of the event loop: ~0.2 ms of
+    the reactor's CPU) once a batch instead of once a page. Results are the same page by page:
+    each page is processed on its own and fails on its own.
+    """
+
+    def __init__(self, crawler, processes: int, batch_max: int = 32):
         self.crawler = crawler
         self.processes = processes
+        self.batch_max = max(1, batch_max)
         self.pool: ProcessPoolExecutor | None = None
         self._options: dict[str, ExtractOptions] = {}
+        self._waiting: list[tuple[tuple, asyncio.Future]] = []
+        self._in_flight = 0  # batches submitted and not yet delivered
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getint("EXTRACT_PROCESSES", 1))
+        return cls(crawler, crawler.settings.getint("EXTRACT_PROCESSES", 1),
+                   crawler.settings.getint("EXTRACT_BATCH_MAX", 32))
 
     def open_spider(self, spider=None):
         if self.processes > 0:
@@ -49,6 +62,7 @@ class ExtractPipeline:
 
     def close_spider(self, spider=None):
         if self.pool is not None:
+            self._pump()
             self.pool.shutdown(wait=True, cancel_futures=False)
 
     def options(self, source_name: str) -> ExtractOptions:
@@ -68,9 +82,39 @@ class ExtractPipeline:
         if self.pool is None:
             item.record, item.article = process_page(*args)
         else:
-            loop = asyncio.get_running_loop()
-            item.record, item.article = await loop.run_in_executor(self.pool, process_page, *args)
+            future = asyncio.get_running_loop().create_future()
+            self._waiting.append((args, future))
+            self._pump()
+            item.record, item.article = await future
         return item
+
+    def _pump(self) -> None:
+        """Submit waiting pages while fewer than two batches per worker are out."""
+        while self._waiting and self._in_flight < 2 * self.processes:
+            batch, self._waiting = self._waiting[:self.batch_max], self._waiting[self.batch_max:]
+            try:
+                done = self.pool.submit(process_batch, [args for args, _ in batch])
+            except Exception as exc:  # a broken pool: every page fails, as each submission would
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self._in_flight += 1
+            asyncio.wrap_future(done, loop=batch[0][1].get_loop()).add_done_callback(
+                lambda result, batch=batch: self._deliver(batch, result))
+
+    def _deliver(self, batch: list[tuple[tuple, asyncio.Future]], result: asyncio.Future) -> None:
+        self._in_flight -= 1
+        error = result.exception() if not result.cancelled() else asyncio.CancelledError()
+        outcomes = result.result() if error is None else [(False, error)] * len(batch)
+        for (_, future), (ok, value) in zip(batch, outcomes):
+            if future.done():  # the item was cancelled meanwhile
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+        self._pump()
 
 
 class ArchivePipeline:
