@@ -17,6 +17,9 @@ import time
 from pathlib import Path
 
 PARTS = [
+    ("extract", "bench.bench_extract"),
+    ("crawl", "bench.bench_crawl"),
+    ("archive", "bench.bench_archive"),
     ("recrawl", "bench.bench_recrawl"),
     ("access", "bench.bench_access"),
     ("stories", "bench.bench_stories"),
