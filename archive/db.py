@@ -282,6 +282,16 @@ class Archive:
             )
         return cur.lastrowid
 
+    def previous_run_complete(self, source: str) -> bool:
+        """Whether the last ended run of ``source`` got through everything it saw ("finished").
+
+        After a crash, a signal, a time limit or a per-run cap, list pages beyond the first one
+        whose articles are all known may still link unknown articles: pagination must not stop early.
+        """
+        row = self.conn.execute("SELECT ended FROM crawl_runs WHERE source = ? AND ended != 'running' "
+                                "ORDER BY id DESC LIMIT 1", (source,)).fetchone()
+        return row is None or row[0] == "finished"
+
     def mark_crashed_runs(self, source: str) -> int:
         """Runs of ``source`` still marked running: their process died. Call while holding the source's lock."""
         with write_transaction(self.conn):

@@ -24,9 +24,13 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WS_RUN = re.compile(r"[ \t\r\f\v\xa0\u3000]+")
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML leniently (never raises on junk; an empty page gives an empty tree)."""
-    text = _XML_DECL.sub("", text.replace("\x00", ""))
+    # control characters are not text; lxml refuses them when text is set on an element later
+    text = _XML_DECL.sub("", _CONTROL_CHARS.sub("", text))
     if not text.strip():
         text = "<html><body></body></html>"
     try:

@@ -122,6 +122,9 @@ class RedisStore:
         self.client.delete(VALIDATORS)
 
     # runs and pages: messages for the writer
+    def previous_run_complete(self, source: str) -> bool:
+        return True  # pagination stops at a fully known list page; the shared frontier holds the rest
+
     def mark_crashed_runs(self, source: str) -> int:
         return 0  # the writer closes runs from their end messages
 

@@ -176,6 +176,7 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason):
         ended = ENDINGS.get(reason, reason)
+        capped = getattr(spider, "capped", set())
         try:
             for name, run_id in self.run_ids.items():
                 counts = Counter(self.counts.get(name, {}))

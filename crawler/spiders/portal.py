@@ -51,6 +51,7 @@ class PortalSpider(scrapy.Spider):
         # behind: a 304 next time must mean "every link on it was handled", not "we were interrupted"
         self.validators: dict[str, list[tuple]] = defaultdict(list)
         self.capped: set[str] = set()
+        self.paginate_fully: set[str] = set()  # sources whose last run did not get through
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -75,6 +76,8 @@ class PortalSpider(scrapy.Spider):
     # --- start pages ----------------------------------------------------------------------
     async def start(self):
         for src in self.selected:
+            if not self.store.previous_run_complete(src.name):
+                self.paginate_fully.add(src.name)
             if self.refresh:
                 self.store.forget_list_validators(src.name)
             retries, _ = self._article_requests(src, self.store.due_retries(
@@ -154,7 +157,7 @@ class PortalSpider(scrapy.Spider):
         links = extract_links(html, response.url)
         requests, unknown = self._article_requests(src, links)
         yield from requests
-        if src.stop_on_known_page and unknown == 0:
+        if src.stop_on_known_page and unknown == 0 and src.name not in self.paginate_fully:
             self.logger.info("%s: no new article on %s, pagination stops", src.name, response.url)
             return
         if depth + 1 >= src.max_list_pages or src.next_page_re is None:
