@@ -181,7 +181,8 @@ class ArchivePipeline:
             for name, run_id in self.run_ids.items():
                 counts = Counter(self.counts.get(name, {}))
                 counts.update(spider.fetch_counts.get(name, {}))
-                self.archive.finish_run(run_id, counts, ended)
+                # a run that left articles for the next one (max_article_pages) is not "finished"
+                self.archive.finish_run(run_id, counts, "capped" if ended == "finished" and name in capped else ended)
         except sqlite3.DatabaseError as exc:  # the disk that filled up may not take the run record either
             log.error("could not record the end of the run: %s", exc)
         finally:

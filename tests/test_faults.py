@@ -136,8 +136,8 @@ def test_list_page_with_ten_thousand_links_is_capped_per_run(hostile, fault_repo
     first = [h for h in hostile["hits"]["main"] if h.startswith("/many/")]
     assert len(first) == 50  # max_article_pages of the source
     assert len(many) == 100 and len(set(many)) == 100  # the second run took the next 50, none twice
-    runs = hostile["conn"].execute("SELECT archived FROM crawl_runs WHERE source = 'many' ORDER BY id").fetchall()
-    assert [r[0] for r in runs] == [50, 50]
+    runs = hostile["conn"].execute("SELECT archived, ended FROM crawl_runs WHERE source = 'many' ORDER BY id").fetchall()
+    assert [tuple(r) for r in runs] == [(50, "capped"), (50, "capped")]
     fault_report(f"list page with {MANY_LINKS} links", 2, 2, 0)
 
 
