@@ -101,7 +101,7 @@ class CrawlRunner:
             time.sleep(0.2)
         with self.lock:
             self.procs.pop(name, None)
-        log.info("crawl %s exited %s", name, proc.returncode)
+        log.info("crawl %s exited %s", name or "all sources", proc.returncode)
         return proc.returncode
 
     def request_stop(self) -> None:
@@ -213,8 +213,15 @@ def main(argv: list[str] | None = None) -> int:
         sources = load_sources(args.sources)
         names = [s.name for s in sources.select(args.source)]
         start_id = 0 if args.redis else last_run_id(args.db)
+        if args.redis:
+            from archive.ingest import connect
+
+            connect(args.redis).close()
     except (SourcesError, ArchiveError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - redis raises several kinds for a bad URL or a dead server
+        print(f"error: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr)
         return 2
     if args.every is not None and args.every <= 0:
         print("error: --every must be a positive number of seconds", file=sys.stderr)

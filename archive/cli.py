@@ -234,8 +234,12 @@ def cmd_ingest(args) -> int:
     import signal
     import threading
 
-    from .ingest import ingest
+    from .ingest import connect, ingest
 
+    try:  # a bad URL or a dead server: one line, before the archive is opened
+        connect(args.redis).close()
+    except Exception as exc:  # noqa: BLE001 - redis raises ValueError or its own errors
+        raise UsageError(f"cannot use Redis at {args.redis}: {exc}") from None
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

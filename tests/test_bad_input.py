@@ -164,3 +164,14 @@ def test_full_disk_stops_the_crawl_and_keeps_the_archive(small_archive, mounted,
     conn.close()
     assert orphans == 0
     fault_report("--db: disk full", 1, 1, 0)
+
+
+@pytest.mark.parametrize("url", ["nonsense://", "redis://127.0.0.1:1/0"])
+def test_unreachable_redis_one_line_exit_2(url, fault_report):
+    for cmd in ([sys.executable, str(REPO / "scheduler.py"), "--once", "--redis", url, "--sources",
+                 str(REPO / "sources.toml")],
+                [sys.executable, "-m", "archive", "ingest", "--redis", url, "--db", "/nonexistent/x.db"]):
+        result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and "Redis" in result.stderr
+    fault_report(f"--redis {url}", 2, 2, 0)
