@@ -260,7 +260,7 @@ def cmd_stories(args) -> int:
     from .report import print_table
 
     if args.rebuild:
-        from .stories import rebuild
+        from .derived import rebuild
 
         only = {"facts": args.facts_only, "places": args.places_only}
         parts = {k: (v or not any(only.values())) for k, v in only.items()}

@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +22,8 @@ import sqlite_utils
 from .metadata import BEIJING
 from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
 from .search import index_article
-from .stories import derive
+from .derived import Prepared, derive
+from .records import PageRecord, compress, decompress  # noqa: F401  (re-exported)
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
 RETRY_BASE_SECONDS = 3600  # a failed page waits 1 h, then 2 h, 4 h ... before the next try
 MAX_ATTEMPTS = 6  # after this many failed fetches a page is left alone (``--refresh`` still fetches it)
@@ -55,33 +54,6 @@ class ArchiveError(RuntimeError):
 def now_iso() -> str:
     """The current Beijing time, ISO 8601 with +08:00, to the second."""
     return datetime.now(BEIJING).isoformat(timespec="seconds")
-
-
-@dataclass
-class PageRecord:
-    """One fetched article page, as the crawler hands it over."""
-
-    url: str
-    source: str
-    status: int | None
-    fetched_at: str
-    outcome: str
-    reason: str | None = None
-    content_type: str | None = None
-    headers: dict | None = None
-    body_z: bytes | None = None  # zlib-compressed raw bytes
-    body_size: int | None = None
-    encoding: str | None = None
-    final_url: str | None = None
-    content_hash: str | None = None
-
-
-def compress(body: bytes) -> bytes:
-    return zlib.compress(body, 6)
-
-
-def decompress(blob: bytes | None) -> bytes:
-    return zlib.decompress(blob) if blob else b""
 
 
 class Archive:
@@ -165,10 +137,12 @@ class Archive:
         self.close()
 
     # --- the crawler's writes ----------------------------------------------------------
-    def record_page(self, page: PageRecord, article: dict | None = None) -> str:
+    def record_page(self, page: PageRecord, article: dict | None = None, prepared: Prepared | None = None) -> str:
         """Store one fetched page and, when ``article`` is given, its article — one transaction.
 
-        ``article`` holds the articles columns of a relevant extraction. Returns the final
+        ``article`` holds the articles columns of a relevant extraction; ``prepared`` what
+        ``archive.derived.prepare_article`` computed from it, when the caller did that already
+        (the crawler does, in its extraction workers). Returns the final
         outcome: "archived", or "duplicate" when its content hash is already archived
         (the URL is then added to the existing article).
         """
@@ -190,7 +164,7 @@ class Archive:
                     self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
                                       list(row.values()))
                     index_article(self.conn, h, row["title"], row["text"])  # same transaction
-                    derive(self.conn, h)  # story, facts, places: same transaction
+                    derive(self.conn, h, prepared=prepared)  # story, facts, places: same transaction
                 self.conn.execute(
                     "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",

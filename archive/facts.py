@@ -324,12 +324,16 @@ def create_table(conn) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS facts_kind_value ON facts (kind, value)")
 
 
-def store_facts(conn, content_hash: str, text: str | None) -> int:
-    """Replace the facts of one article by those of ``text``; returns how many."""
+def fact_rows(text: str | None) -> list[tuple]:
+    """The ``facts`` rows of a text (every column after ``content_hash``)."""
+    return [(f.kind, f.text, f.value, f.value_max, f.unit, f.qualifier, f.measure, int(f.signed), f.sentence,
+             f.start, f.end) for f in extract_facts(text)]
+
+
+def store_facts(conn, content_hash: str, rows: list[tuple]) -> int:
+    """Replace the facts of one article by ``rows`` (from ``fact_rows``); returns how many."""
     conn.execute("DELETE FROM facts WHERE content_hash = ?", (content_hash,))
-    facts = extract_facts(text)
     conn.executemany(
         f"INSERT INTO facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})",
-        [(content_hash, f.kind, f.text, f.value, f.value_max, f.unit, f.qualifier, f.measure, int(f.signed),
-          f.sentence, f.start, f.end) for f in facts])
-    return len(facts)
+        [(content_hash, *r) for r in rows])
+    return len(rows)

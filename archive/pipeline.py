@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .db import PageRecord, compress
+from .records import PageRecord, compress
 from .extract import ExtractOptions, Extraction, extract_article
 
 ATTACHMENT_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/zip",

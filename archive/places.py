@@ -253,13 +253,17 @@ def create_table(conn) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS article_places_province ON article_places (province, prefecture)")
 
 
-def store_places(conn, content_hash: str, title: str | None, text: str | None, region: str | None) -> int:
-    """Replace the places of one article; returns how many rows."""
+def place_rows(title: str | None, text: str | None, region: str | None) -> list[tuple]:
+    """The ``article_places`` rows of an article (every column after ``content_hash``)."""
+    return [tuple(r[c] for c in PLACE_COLUMNS[1:]) for r in article_places(title, text, region)]
+
+
+def store_places(conn, content_hash: str, rows: list[tuple]) -> int:
+    """Replace the places of one article by ``rows`` (from ``place_rows``); returns how many."""
     conn.execute("DELETE FROM article_places WHERE content_hash = ?", (content_hash,))
-    rows = article_places(title, text, region)
     conn.executemany(
         f"INSERT INTO article_places ({', '.join(PLACE_COLUMNS)}) VALUES ({', '.join('?' * len(PLACE_COLUMNS))})",
-        [(content_hash, *(r[c] for c in PLACE_COLUMNS[1:])) for r in rows])
+        [(content_hash, *r) for r in rows])
     return len(rows)
 
 

@@ -35,7 +35,7 @@ from .db import write_transaction
 from .extract import EXTRACTOR_VERSION, ExtractOptions, next_page
 from .pipeline import FetchedPage, process_page
 from .search import index_article, unindex_article
-from .stories import derive, underive
+from .derived import derive, underive
 from .sources import SourcesFile
 
 OUTCOMES = ("archived", "duplicate", "irrelevant", "empty")

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -74,7 +74,8 @@ def _v3(db: sqlite_utils.Database) -> None:
     the ``story_list`` view."""
     from .facts import create_table as create_facts
     from .places import create_table as create_places
-    from .stories import create_tables as create_stories, create_views, rebuild
+    from .derived import rebuild
+    from .stories import create_tables as create_stories, create_views
 
     create_stories(db.conn)
     create_facts(db.conn)
@@ -83,8 +84,18 @@ def _v3(db: sqlite_utils.Database) -> None:
     rebuild(db.conn)
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Story keys recomputed: MinHash now runs over 64-bit shingle hashes in numpy (archive/stories.py,
+    ``stories_params`` version 2); stories stay as they were."""
+    from .derived import rekey_stories
+    from .stories import write_params
+
+    rekey_stories(db.conn)
+    write_params(db.conn)
+
+
 # version -> migration that brings a file from version-1 to version (1: from an empty file)
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def file_version(db: sqlite_utils.Database) -> int:

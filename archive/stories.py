@@ -11,7 +11,8 @@ How (measured on tests/data/eval/stories, ``python -m bench.eval_stories``; docs
    characters, Latin letters and digits kept (the archive's text is already Simplified, so a
    Traditional mirror is the same basis). **Shingles**: its character ``SHINGLE``-grams.
 2. **Candidates** from two kinds of keys, kept in the indexed table ``story_keys (key, story_id)``:
-   - MinHash LSH (datasketch ``MinHash``, ``NUM_PERM`` permutations, ``BANDS`` bands of ``ROWS`` rows):
+   - MinHash LSH (datasketch's affine64 scheme over the shingle hashes, ``NUM_PERM`` permutations,
+     ``BANDS`` bands of ``ROWS`` rows):
      one key per band, so articles whose shingle sets have Jaccard similarity ≳ 0.5 share a key;
    - one key per clause of ``CLAUSE_MIN`` characters or more (the text split at ，。；！？ and line
      ends): a short digest quoting half of a story shares whole clauses with it although its Jaccard
@@ -43,7 +44,7 @@ import numpy as np
 SHINGLE = 5
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
-SCHEME = "affine32"  # datasketch 2 hashing scheme, pinned: the band keys are stored
+SCHEME = "affine64-poly5"  # MinHash scheme and shingle hash, pinned: the band keys are stored
 CLAUSE_MIN = 10
 KEY_CAP = 50
 MAX_CANDIDATES = 8
@@ -52,7 +53,7 @@ JACCARD = 0.5
 CONTAINMENT = 0.7
 MIN_SHINGLES = 40
 FIGURES = 0.5
-STORIES_VERSION = "1"
+STORIES_VERSION = "2"
 PARAMS = {"version": STORIES_VERSION, "shingle": SHINGLE, "num_perm": NUM_PERM, "bands": BANDS, "rows": ROWS,
           "scheme": SCHEME, "clause_min": CLAUSE_MIN, "key_cap": KEY_CAP, "jaccard": JACCARD, "containment": CONTAINMENT,
           "min_shingles": MIN_SHINGLES, "figures": FIGURES}
@@ -67,9 +68,10 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 @dataclass
 class Sketch:
-    """What the story module needs of one text."""
+    """What the story module needs of one text: its shingles (sorted distinct 64-bit hashes of
+    its ``SHINGLE``-grams), figures and long clauses."""
 
-    shingles: frozenset
+    shingles: np.ndarray
     numbers: frozenset
     clauses: tuple[str, ...]
 
@@ -90,15 +92,32 @@ def _clean_lines(text: str) -> list[str]:
     return out
 
 
+_POLY = np.uint64(0x100000001B3)  # the FNV-1 64-bit prime: an odd multiplier for the polynomial hash
+
+
+def shingle_hashes(basis: str) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of the ``SHINGLE``-character substrings of ``basis`` (the whole
+    of a shorter non-empty basis as one): a polynomial over the code points, computed for all
+    shingles at once in numpy (a Python set of substrings costs ~10× more)."""
+    codes = np.frombuffer(basis.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if not len(codes):
+        return np.empty(0, dtype=np.uint64)
+    width = min(SHINGLE, len(codes))
+    n = len(codes) - width + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(width):  # arithmetic wraps modulo 2^64, as intended
+        h = h * _POLY + codes[k:k + n]
+    h.sort()
+    distinct = np.empty(n, dtype=bool)  # np.unique does the same, at ~6× the cost on short arrays
+    distinct[0] = True
+    np.not_equal(h[1:], h[:-1], out=distinct[1:])
+    return h[distinct]
+
+
 def sketch(text: str | None) -> Sketch:
     """Shingles, figures and clauses of an article text (see the module docstring)."""
     lines = _clean_lines(text or "")
     joined = "\n".join(lines)
-    basis = _KEEP.sub("", joined)
-    if len(basis) < SHINGLE:
-        shingles = frozenset([basis]) if basis else frozenset()
-    else:
-        shingles = frozenset(basis[i:i + SHINGLE] for i in range(len(basis) - SHINGLE + 1))
     numbers = frozenset(n for n in _NUMBER.findall(joined)
                         if (len(n) >= 2 or "." in n) and not (len(n) == 4 and _YEAR.fullmatch(n)))
     clauses = []
@@ -106,14 +125,14 @@ def sketch(text: str | None) -> Sketch:
         c = _KEEP.sub("", c)
         if len(c) >= CLAUSE_MIN:
             clauses.append(c)
-    return Sketch(shingles, numbers, tuple(dict.fromkeys(clauses)))
+    return Sketch(shingle_hashes(_KEEP.sub("", joined)), numbers, tuple(dict.fromkeys(clauses)))
 
 
 def similarity(a: Sketch, b: Sketch) -> tuple[float, float, float]:
     """(Jaccard, containment of the smaller set, share of the smaller text's figures in the other)."""
-    if not a.shingles or not b.shingles:
+    if not a.size or not b.size:
         return 0.0, 0.0, 0.0
-    inter = len(a.shingles & b.shingles)
+    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
     small, large = (a, b) if a.size <= b.size else (b, a)
     jac = inter / (a.size + b.size - inter)
     cont = inter / small.size
@@ -132,36 +151,44 @@ def same_story(a: Sketch, b: Sketch) -> tuple[bool, float]:
 
 
 # --- keys: MinHash LSH bands and clauses --------------------------------------------------------
-_MINHASH = None
+# MinHash is datasketch's "affine64" scheme (seed 1): each shingle hash is mixed by the MurmurHash3
+# finalizer, then permuted by h -> a*h + b mod 2^64 with odd a. Written out here rather than
+# calling ``datasketch.MinHash`` because importing datasketch imports its whole package, scipy
+# included (+60 MiB in every crawl and extraction process), and its ``update_batch`` hashes each
+# shingle in a Python loop; tests/test_stories.py checks the values equal datasketch's.
+_FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+_rng = np.random.RandomState(1)  # datasketch's permutation parameters for seed 1
+_PERM_A = (_rng.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)).astype(np.uint64)
+_PERM_B = _rng.randint(0, 1 << 64, NUM_PERM, dtype=np.uint64)
+del _rng
 
 
-def _minhash_template():
-    global _MINHASH
-    if _MINHASH is None:
-        from datasketch import MinHash
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    shift, m1, m2 = _FMIX
+    h = h ^ (h >> shift)
+    h = h * m1
+    h = h ^ (h >> shift)
+    h = h * m2
+    return h ^ (h >> shift)
 
-        _MINHASH = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
-    return _MINHASH
+
+def minhash_values(sk: Sketch) -> np.ndarray:
+    """The ``NUM_PERM`` MinHash values of a sketch's shingles (all 2^64-1 for an empty text)."""
+    if not sk.size:
+        return np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    mixed = _fmix64(sk.shingles)[:, None]
+    return (mixed * _PERM_A + _PERM_B).min(axis=0)
 
 
 def _key(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
-def minhash_values(sk: Sketch) -> np.ndarray:
-    from datasketch import MinHash
-
-    m = MinHash(num_perm=NUM_PERM, seed=1, permutations=_minhash_template().permutations, scheme=SCHEME)
-    if sk.shingles:
-        m.update_batch([s.encode("utf-8") for s in sorted(sk.shingles)])
-    return m.hashvalues
-
-
 def keys(sk: Sketch) -> list[int]:
     """The story keys of a text: one per LSH band, one per long clause."""
     out = []
-    if sk.shingles:
-        hv = minhash_values(sk).astype(np.uint64)
+    if sk.size:
+        hv = minhash_values(sk)
         for band in range(BANDS):
             out.append(_key(b"b%d:" % band + hv[band * ROWS:(band + 1) * ROWS].tobytes()))
     out.extend(_key(b"c:" + c.encode("utf-8")) for c in sk.clauses)
@@ -179,6 +206,11 @@ def create_tables(conn: sqlite3.Connection) -> None:
     if "story_id" not in cols:
         conn.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
     conn.execute("CREATE INDEX IF NOT EXISTS articles_story_id ON articles (story_id)")
+    write_params(conn)
+
+
+def write_params(conn: sqlite3.Connection) -> None:
+    """Record the parameters the stored story keys were made with (``meta.stories_params``)."""
     conn.execute("INSERT INTO meta (key, value) VALUES ('stories_params', ?)"
                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(PARAMS, sort_keys=True),))
 
@@ -214,40 +246,40 @@ def _members(conn: sqlite3.Connection, story_id: int, exclude: str) -> list[str]
     return texts[:MEMBERS + 1]
 
 
-def find_stories(conn: sqlite3.Connection, text: str | None, exclude: str = "") -> tuple[list[int], Sketch, list[int]]:
-    """The stories an article of ``text`` belongs to (best match first; empty: a new story), its
-    sketch and its keys."""
-    sk = sketch(text)
-    ks = keys(sk)
-    scores: dict[int, float] = {}
+def find_stories(conn: sqlite3.Connection, sk: Sketch, ks: list[int], exclude: str = "") -> list[int]:
+    """The stories (ids, ascending) an article of sketch ``sk`` and keys ``ks`` belongs to; empty: a
+    new story. A candidate story counts from its first member that is the same story."""
+    found = []
     for sid in _candidates(conn, ks):
-        for member in _members(conn, sid, exclude):
-            ok, score = same_story(sk, sketch(member))
-            if ok and score > scores.get(sid, 0.0):
-                scores[sid] = score
-    return sorted(scores, key=lambda s: (-scores[s], s)), sk, ks
+        if any(same_story(sk, sketch(member))[0] for member in _members(conn, sid, exclude)):
+            found.append(sid)
+    return sorted(found)
 
 
-def assign_story(conn: sqlite3.Connection, content_hash: str) -> int:
+def assign_story(conn: sqlite3.Connection, content_hash: str, sk: Sketch | None = None,
+                 ks: list[int] | None = None) -> int:
     """Give the article ``content_hash`` its story (joining one or starting one); returns the story id.
 
-    When the article is the same story as several existing stories (a full text arriving after a
-    digest and a trimmed copy that did not match each other), those stories merge into the oldest.
-    Call inside the transaction that writes the article.
+    ``sk`` and ``ks`` are the sketch and keys of its text when already computed (``archive.derived``
+    computes them in the extraction workers). When the article is the same story as several existing
+    stories (a full text arriving after a digest and a trimmed copy that did not match each other),
+    those stories merge into the oldest. Call inside the transaction that writes the article.
     """
     row = conn.execute("SELECT title, text, outlet, first_seen, published_at FROM articles WHERE content_hash = ?",
                        (content_hash,)).fetchone()
     title, text, outlet, first_seen, published = row
-    found, _, ks = find_stories(conn, text, exclude=content_hash)
+    if sk is None:
+        sk = sketch(text)
+        ks = keys(sk)
+    found = find_stories(conn, sk, ks, exclude=content_hash)
     if not found:
         cur = conn.execute("INSERT INTO stories (first_article, title, first_seen, published_at, articles, outlets)"
                            " VALUES (?, ?, ?, ?, 0, '[]')", (content_hash, title, first_seen, published))
         sid = cur.lastrowid
     else:
-        sid = min(found)
-        others = [s for s in found if s != sid]
-        if others:
-            merge_stories(conn, sid, others)
+        sid = found[0]
+        if found[1:]:
+            merge_stories(conn, sid, found[1:])
     conn.execute("UPDATE articles SET story_id = ? WHERE content_hash = ?", (sid, content_hash))
     conn.executemany("INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)", [(k, sid) for k in ks])
     refresh_story(conn, sid)
@@ -285,55 +317,3 @@ def leave_story(conn: sqlite3.Connection, content_hash: str) -> None:
     if row and row[0] is not None:
         conn.execute("UPDATE articles SET story_id = NULL WHERE content_hash = ?", (content_hash,))
         refresh_story(conn, row[0])
-
-
-# --- everything derived from an article's text: story, facts, places ----------------------------------
-def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True) -> None:
-    """Story (unless ``story`` is false), facts and places of one archived article; call in the
-    transaction that writes it."""
-    from .facts import store_facts
-    from .places import store_places
-
-    row = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
-    if row is None:
-        return
-    title, text, region = row
-    if story:
-        leave_story(conn, content_hash)
-        assign_story(conn, content_hash)
-    store_facts(conn, content_hash, text)
-    store_places(conn, content_hash, title, text, region)
-
-
-def underive(conn: sqlite3.Connection, content_hash: str) -> None:
-    """Remove what ``derive`` stored for an article (before the article row is deleted)."""
-    leave_story(conn, content_hash)
-    conn.execute("DELETE FROM facts WHERE content_hash = ?", (content_hash,))
-    conn.execute("DELETE FROM article_places WHERE content_hash = ?", (content_hash,))
-
-
-def rebuild(conn: sqlite3.Connection, *, stories: bool = True, facts: bool = True, places: bool = True,
-            progress=None) -> int:
-    """Recompute stories (in ``first_seen`` order), facts and places of every article; in the caller's
-    transaction. Returns the number of articles."""
-    from .facts import store_facts
-    from .places import store_places
-
-    if stories:
-        conn.execute("DELETE FROM story_keys")
-        conn.execute("DELETE FROM stories")
-        conn.execute("UPDATE articles SET story_id = NULL")
-    hashes = [h for (h,) in conn.execute("SELECT content_hash FROM articles ORDER BY first_seen, content_hash")]
-    for i, h in enumerate(hashes, 1):
-        if stories:
-            assign_story(conn, h)
-        if facts or places:
-            title, text, region = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?",
-                                               (h,)).fetchone()
-            if facts:
-                store_facts(conn, h, text)
-            if places:
-                store_places(conn, h, title, text, region)
-        if progress and i % 1000 == 0:
-            progress(i, len(hashes))
-    return len(hashes)

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 WORK = REPO / "bench" / "work"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: story keys from the numpy MinHash
 COMPANIES = ["华信", "恒丰", "东岳", "汇川", "锐能", "北方", "天合", "正泰", "长盈", "宏达", "金桥", "海川", "瑞康",
              "中科", "博远", "启明", "联创", "鼎盛", "华晟", "嘉元"]
 PRODUCTS = ["新材料", "智能装备", "储能电池", "生物医药", "汽车零部件", "数据中心", "冷链物流", "光电器件", "精细化工"]
@@ -139,7 +139,7 @@ def measure(path: Path, samples: int, seed: int = 5) -> dict:
     """Time ``assign_story`` and ``record_page`` for ``samples`` new articles; rolled back afterwards
     (a copy-free measurement: the archive stays at its size), after reading the keys and texts once
     (warm page cache, as the other parts measure)."""
-    import archive.stories as stories
+    import archive.derived as derived
     from archive.db import Archive, PageRecord
     from archive.normalize import content_hash
 
@@ -153,16 +153,16 @@ def measure(path: Path, samples: int, seed: int = 5) -> dict:
     conn.execute("SELECT sum(length(text)), count(story_id) FROM articles").fetchone()
     ids = [r[0] for r in conn.execute("SELECT content_hash FROM articles ORDER BY random() LIMIT ?", (samples,))]
     assign_times: list[float] = []
-    original = stories.assign_story
+    original = derived.assign_story
 
-    def timed(c, h):
+    def timed(c, h, *args):
         t = time.perf_counter()
         try:
-            return original(c, h)
+            return original(c, h, *args)
         finally:
             assign_times.append(time.perf_counter() - t)
 
-    stories.assign_story = timed
+    derived.assign_story = timed
     page_times, joined = [], 0
     written, added_keys = [], set()
 
@@ -193,14 +193,14 @@ def measure(path: Path, samples: int, seed: int = 5) -> dict:
                 got = conn.execute("SELECT story_id FROM articles WHERE content_hash = ?", (h,)).fetchone()[0]
                 joined += got == expect
     finally:
-        stories.assign_story = original
+        derived.assign_story = original
         from archive.db import write_transaction
         from archive.search import unindex_article
 
         with write_transaction(conn):  # leave the archive as generated
             for h in written:
                 unindex_article(conn, h)
-                stories.underive(conn, h)
+                derived.underive(conn, h)
                 conn.execute("DELETE FROM article_urls WHERE content_hash = ?", (h,))
                 conn.execute("DELETE FROM articles WHERE content_hash = ?", (h,))
             conn.execute("DELETE FROM pages WHERE source = 'bench'")

@@ -141,8 +141,9 @@ class RedisStore:
         fetch["list_errors"] = int(counts.get("list_errors", 0))
         self.client.rpush(ITEMS, run_message("run_end", self.runs[run_id], counts=fetch, ended=ended))
 
-    def record_page(self, record, article, lease_urls=()) -> str:
-        """Queue the page for the writer and hand back its requests' leases, in one transaction."""
+    def record_page(self, record, article, prepared=None, lease_urls=()) -> str:
+        """Queue the page for the writer and hand back its requests' leases, in one transaction.
+        ``prepared`` is not sent: the writer derives stories, facts and places itself."""
         run = self.run_of_source.get(record.source, "")
         pipe = self.client.pipeline(transaction=True)
         pipe.rpush(ITEMS, page_message(run, record, article))

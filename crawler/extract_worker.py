@@ -1,4 +1,6 @@
-"""What the extraction pool's worker processes run: ``process_page`` over a batch of pages.
+"""What the extraction pool's worker processes run: ``process_page`` over a batch of pages, and
+for each archived article its facts and places (``archive.derived.prepare_article``), so the crawl
+process does not compute them.
 
 A module of its own so that a worker imports ``archive`` only, not Scrapy and Twisted (spawned
 workers import the module of the function they are sent).
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import pickle
 
+from archive.derived import Prepared, prepare_article
+from archive.records import PageRecord
 from archive.pipeline import process_page
 
 
@@ -20,13 +24,20 @@ def _sendable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
+def extract_page(*args) -> tuple[PageRecord, dict | None, Prepared | None]:
+    """``process_page(*args)`` and, when it yields an article, its facts and places (the story
+    sketch is left to the crawl process: see archive/derived.py)."""
+    record, article = process_page(*args)
+    return record, article, prepare_article(article, story=False) if article is not None else None
+
+
 def process_batch(jobs: list[tuple]) -> list[tuple[bool, object]]:
-    """``(True, process_page(*args))`` or ``(False, exception)`` for each job, in order: one bad page
+    """``(True, extract_page(*args))`` or ``(False, exception)`` for each job, in order: one bad page
     fails only its own item."""
     out: list[tuple[bool, object]] = []
     for args in jobs:
         try:
-            out.append((True, process_page(*args)))
+            out.append((True, extract_page(*args)))
         except Exception as exc:
             out.append((False, _sendable(exc)))
     return out

@@ -3,16 +3,18 @@
 from dataclasses import dataclass
 
 from archive.db import PageRecord
+from archive.derived import Prepared
 from archive.pipeline import FetchedPage
 
 
 @dataclass
 class ArticlePageItem:
-    """A fetched article page; the pipelines fill ``record`` and ``article``."""
+    """A fetched article page; the pipelines fill ``record``, ``article`` and ``prepared``."""
 
     page: FetchedPage
     record: PageRecord | None = None
     article: dict | None = None
+    prepared: Prepared | None = None  # what the archive derives from the article, computed off the reactor
 
     def __repr__(self) -> str:  # Scrapy logs items: never the page bytes
         outcome = self.record.outcome if self.record else "pending"

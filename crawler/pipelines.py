@@ -1,7 +1,7 @@
 """Item pipelines: extract (in worker processes) and archive.
 
-``ExtractPipeline`` runs ``archive.pipeline.process_page`` — CPU work, tens of milliseconds
-a page — in a process pool, so the reactor keeps downloading while pages are parsed.
+``ExtractPipeline`` runs ``archive.pipeline.process_page`` and ``archive.derived.prepare_article``
+— CPU work, tens of milliseconds a page — in a process pool, so the reactor keeps downloading while pages are parsed.
 ``ArchivePipeline`` writes each page (and its article) in one transaction and keeps the
 per-source counts that land in ``crawl_runs`` when the spider closes.
 """
@@ -19,9 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.extract import ExtractOptions
-from archive.pipeline import process_page
 
-from .extract_worker import process_batch
+from .extract_worker import extract_page, process_batch
 from .items import ArticlePageItem
 
 log = logging.getLogger(__name__)
@@ -80,12 +79,12 @@ class ExtractPipeline:
         src = self.crawler.spider.sources.get(item.page.source)
         args = (item.page, self.options(src.name), src.region)
         if self.pool is None:
-            item.record, item.article = process_page(*args)
+            item.record, item.article, item.prepared = extract_page(*args)
         else:
             future = asyncio.get_running_loop().create_future()
             self._waiting.append((args, future))
             self._pump()
-            item.record, item.article = await future
+            item.record, item.article, item.prepared = await future
         return item
 
     def _pump(self) -> None:
@@ -153,10 +152,10 @@ class ArchivePipeline:
             raise DropItem(f"not written: {self.fatal}")
         try:
             if self.crawler.spider.distributed:  # continuation pages' leases go back with the page
-                outcome = self.archive.record_page(item.record, item.article,
+                outcome = self.archive.record_page(item.record, item.article, item.prepared,
                                                    lease_urls=[u for _, u in item.page.more_pages])
             else:
-                outcome = self.archive.record_page(item.record, item.article)
+                outcome = self.archive.record_page(item.record, item.article, item.prepared)
         except sqlite3.DatabaseError as exc:
             # a full disk or a file gone read-only: nothing more can be written, so stop the
             # crawl instead of fetching pages only to drop them; the transaction rolled back,

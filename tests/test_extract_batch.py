@@ -4,6 +4,7 @@ import pickle
 
 from archive.extract import ExtractOptions
 from archive.pipeline import FetchedPage, process_page
+from archive.derived import prepare_article
 from crawler.extract_worker import process_batch
 
 PAGE = ("<html><head><title>签约仪式举行_样例新闻网</title></head><body><div class='article'><h1>签约仪式举行</h1>"
@@ -25,6 +26,10 @@ def test_batch_results_are_page_by_page_and_a_failure_stays_with_its_page():
     assert [ok for ok, _ in out] == [True, False, True]
     for (ok, value), args in zip(out, jobs):
         if ok:
-            assert value == process_page(*args)  # the same records as one call a page
+            record, article, prepared = value
+            assert (record, article) == process_page(*args)  # the same records as one call a page
+            expected = prepare_article(article, story=False)
+            assert prepared.facts == expected.facts
+            assert prepared.places == expected.places and prepared.facts  # 12个 项目, 86亿元
     assert isinstance(out[1][1], Exception)
     pickle.dumps(out)  # what goes back to the crawl process must pickle

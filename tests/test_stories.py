@@ -14,7 +14,8 @@ import pytest
 
 from archive.db import Archive, PageRecord
 from archive.normalize import content_hash, to_simplified
-from archive.stories import keys, same_story, sketch
+from archive.schema import SCHEMA_VERSION
+from archive.stories import keys, minhash_values, same_story, sketch
 
 STORY = """3月15日，长春新区举行新能源汽车零部件产业集中签约仪式，现场签约项目18个，总投资126.4亿元。
 此次签约的项目涵盖动力电池壳体、电驱系统、车载传感器和轻量化底盘等领域，其中投资额超过10亿元的项目有5个。
@@ -129,7 +130,7 @@ def test_search_collapses_stories(writer):
 
 def test_reextract_removal_leaves_the_story(writer):
     from archive.reextract import _settle, Summary
-    from archive.stories import underive
+    from archive.derived import underive
 
     a, _ = writer.add(STORY)
     b, _ = writer.add("来源：长春日报\n" + STORY)
@@ -162,12 +163,64 @@ def test_migrating_a_version_2_archive_computes_stories(tmp_path):
     db.conn.commit()
     db.conn.close()
     with Archive.open(path) as archive:
-        assert archive.schema_version() == 3
+        assert archive.schema_version() == SCHEMA_VERSION
         conn = archive.conn
         assert conn.execute("SELECT count(*), sum(articles) FROM stories").fetchone() == (2, 3)
         assert conn.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM facts").fetchone()[0] >= 8
         assert conn.execute("SELECT count(*) FROM article_places WHERE role = 'source'").fetchone() == (6,)
+
+
+def test_migrating_a_version_3_archive_recomputes_story_keys_and_keeps_stories(tmp_path):
+    path = tmp_path / "v3.db"
+    with Archive.open(path) as archive:
+        w = Writer(archive)
+        a, _ = w.add(STORY)
+        b, _ = w.add("来源：长春日报\n" + STORY)
+        c, _ = w.add(ROUNDUP.format(w="本周", n=9, i=41.2, b=4, p="冷链物流中心", j=7.6, s=3, f=9.9))
+        conn = archive.conn
+        stories_before = conn.execute("SELECT * FROM stories ORDER BY story_id").fetchall()
+        # what a version 3 file holds: keys made by the old MinHash (here: other numbers), version 3
+        conn.execute("UPDATE story_keys SET key = key + 1")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with Archive.open(path) as archive:
+        conn = archive.conn
+        assert archive.schema_version() == SCHEMA_VERSION
+        assert conn.execute("SELECT * FROM stories ORDER BY story_id").fetchall() == stories_before
+        expected = {(k, sid) for h, text, sid in conn.execute("SELECT content_hash, text, story_id FROM articles")
+                    for k in keys(sketch(text))}
+        assert set(conn.execute("SELECT key, story_id FROM story_keys")) == expected
+        d, _ = Writer(archive).add("据报道，" + STORY.replace("\n", ""), url="http://s.test/late")
+        assert Writer(archive).story(d) == Writer(archive).story(a)
+
+
+def test_prepared_in_the_workers_or_by_the_writer_the_archive_is_the_same(tmp_path):
+    from archive.derived import prepare_article
+
+    texts = [STORY, "来源：长春日报\n" + STORY, "据报道，" + paras(STORY)[0] + paras(STORY)[2],
+             ROUNDUP.format(w="本周", n=9, i=41.2, b=4, p="冷链物流中心", j=7.6, s=3, f=9.9)]
+    tables = []
+    for prepared in (None, "facts and places", "all"):
+        with Archive.open(tmp_path / f"{prepared}.db") as archive:
+            for i, text in enumerate(texts):
+                article = {"content_hash": content_hash(text), "title": "吉林市签约", "text": text,
+                           "region": "吉林省吉林市", "outlet": "o", "published_at": "2024-03-01"}
+                page = PageRecord(url=f"http://s.test/{i}", source="s", status=200,
+                                  fetched_at=f"2024-03-0{i + 1}T08:00:00+08:00", outcome="archived")
+                archive.record_page(page, article, prepared and prepare_article(article, story=prepared == "all"))
+            tables.append([archive.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                           for t in ("stories", "story_keys", "facts", "article_places")])
+    assert tables[0] == tables[1] == tables[2]
+    assert len(tables[0][0]) == 2 and tables[0][2] and tables[0][3]
+
+
+def test_minhash_is_datasketch_affine64():
+    datasketch = pytest.importorskip("datasketch")
+    for text in (STORY, paras(STORY)[1], "短文本", ""):
+        sk = sketch(text)
+        m = datasketch.MinHash(num_perm=len(minhash_values(sk)), seed=1, scheme="affine64", hashfunc=lambda x: x)
+        m.update_batch([int(h) for h in sk.shingles])
+        assert list(m.hashvalues) == list(minhash_values(sk))
 
 
 def test_export_facts_and_stories_command(writer, tmp_path):
