@@ -142,51 +142,76 @@ class Archive:
 
         ``article`` holds the articles columns of a relevant extraction; ``prepared`` what
         ``archive.derived.prepare_article`` computed from it, when the caller did that already
-        (the crawler does, in its extraction workers). Returns the final
-        outcome: "archived", or "duplicate" when its content hash is already archived
-        (the URL is then added to the existing article).
+        (the crawler does, in its extraction workers). Returns the final outcome: "archived", or
+        "duplicate" when its content hash is already archived (the URL is then added to the
+        existing article).
         """
-        outcome = page.outcome
         with write_transaction(self.conn):
-            if article is not None:
-                h = article["content_hash"]
-                exists = self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (h,)).fetchone()
-                if exists:
-                    outcome = "duplicate"
-                    self.conn.execute("UPDATE articles SET last_seen = ? WHERE content_hash = ?",
-                                      (page.fetched_at, h))
-                else:
-                    outcome = "archived"
-                    row = {k: article.get(k) for k in ARTICLE_COLUMNS}
-                    row.update(content_hash=h, url=page.url, source=page.source,
-                               first_seen=page.fetched_at, last_seen=page.fetched_at)
-                    cols = ", ".join(row)
-                    self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
-                                      list(row.values()))
-                    index_article(self.conn, h, row["title"], row["text"])  # same transaction
-                    derive(self.conn, h, prepared=prepared)  # story, facts, places: same transaction
-                self.conn.execute(
-                    "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",
-                    (page.url, h, page.source, page.fetched_at),
-                )
-                page.content_hash = h
+            return self._write_page(page, article, prepared)
+
+    def record_pages(self, entries: list[tuple[PageRecord, dict | None, Prepared | None]]) -> list[str | Exception]:
+        """``record_page`` for several pages in one transaction; each page's outcome, or the exception
+        that kept that page out (its writes undone, the others kept: one savepoint a page).
+
+        The crawler writes the pages that reach it together this way: a commit costs about as
+        much as writing a page. A ``sqlite3.DatabaseError`` (a full disk, a file gone read-only)
+        is raised and the whole transaction rolled back.
+        """
+        results: list[str | Exception] = []
+        with write_transaction(self.conn):
+            for entry in entries:
+                self.conn.execute("SAVEPOINT page")
+                try:
+                    results.append(self._write_page(*entry))
+                except sqlite3.DatabaseError:
+                    raise
+                except Exception as exc:
+                    self.conn.execute("ROLLBACK TO page")
+                    results.append(exc)
+                self.conn.execute("RELEASE page")
+        return results
+
+    def _write_page(self, page: PageRecord, article: dict | None, prepared: Prepared | None) -> str:
+        outcome = page.outcome
+        if article is not None:
+            h = article["content_hash"]
+            exists = self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (h,)).fetchone()
+            if exists:
+                outcome = "duplicate"
+                self.conn.execute("UPDATE articles SET last_seen = ? WHERE content_hash = ?",
+                                  (page.fetched_at, h))
+            else:
+                outcome = "archived"
+                row = {k: article.get(k) for k in ARTICLE_COLUMNS}
+                row.update(content_hash=h, url=page.url, source=page.source,
+                           first_seen=page.fetched_at, last_seen=page.fetched_at)
+                cols = ", ".join(row)
+                self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
+                                  list(row.values()))
+                index_article(self.conn, h, row["title"], row["text"])  # same transaction
+                derive(self.conn, h, prepared=prepared)  # story, facts, places: same transaction
             self.conn.execute(
-                """INSERT INTO pages (url, source, status, fetched_at, outcome, reason, content_hash,
-                       content_type, headers, body, body_size, encoding, final_url, attempts)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                   ON CONFLICT(url) DO UPDATE SET status = excluded.status, fetched_at = excluded.fetched_at,
-                       outcome = excluded.outcome, reason = excluded.reason,
-                       content_hash = coalesce(excluded.content_hash, pages.content_hash),
-                       content_type = excluded.content_type, headers = excluded.headers,
-                       body = coalesce(excluded.body, pages.body),
-                       body_size = coalesce(excluded.body_size, pages.body_size),
-                       encoding = excluded.encoding, final_url = excluded.final_url,
-                       attempts = pages.attempts + 1""",
-                (page.url, page.source, page.status, page.fetched_at, outcome, page.reason, page.content_hash,
-                 page.content_type, json.dumps(page.headers, ensure_ascii=False) if page.headers else None,
-                 page.body_z, page.body_size, page.encoding, page.final_url),
+                "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",
+                (page.url, h, page.source, page.fetched_at),
             )
+            page.content_hash = h
+        self.conn.execute(
+            """INSERT INTO pages (url, source, status, fetched_at, outcome, reason, content_hash,
+                   content_type, headers, body, body_size, encoding, final_url, attempts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+               ON CONFLICT(url) DO UPDATE SET status = excluded.status, fetched_at = excluded.fetched_at,
+                   outcome = excluded.outcome, reason = excluded.reason,
+                   content_hash = coalesce(excluded.content_hash, pages.content_hash),
+                   content_type = excluded.content_type, headers = excluded.headers,
+                   body = coalesce(excluded.body, pages.body),
+                   body_size = coalesce(excluded.body_size, pages.body_size),
+                   encoding = excluded.encoding, final_url = excluded.final_url,
+                   attempts = pages.attempts + 1""",
+            (page.url, page.source, page.status, page.fetched_at, outcome, page.reason, page.content_hash,
+             page.content_type, json.dumps(page.headers, ensure_ascii=False) if page.headers else None,
+             page.body_z, page.body_size, page.encoding, page.final_url),
+        )
         return outcome
 
     def page_outcome(self, url: str) -> tuple[str, int] | None:

@@ -37,6 +37,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -235,15 +236,49 @@ def _candidates(conn: sqlite3.Connection, ks: list[int]) -> list[int]:
 
 
 def _members(conn: sqlite3.Connection, story_id: int, exclude: str) -> list[str]:
+    """Content hashes of the articles a new article is compared with: the story's first and its
+    ``MEMBERS`` latest."""
     first = conn.execute("SELECT first_article FROM stories WHERE story_id = ?", (story_id,)).fetchone()
-    rows = conn.execute("SELECT text FROM articles WHERE story_id = ? AND content_hash != ?"
+    rows = conn.execute("SELECT content_hash FROM articles WHERE story_id = ? AND content_hash != ?"
                         " ORDER BY rowid DESC LIMIT ?", (story_id, exclude, MEMBERS)).fetchall()
-    texts = [t for (t,) in rows]
-    if first and first[0] and first[0] != exclude:
-        row = conn.execute("SELECT text FROM articles WHERE content_hash = ?", (first[0],)).fetchone()
-        if row and row[0] not in texts:
-            texts.insert(0, row[0])
-    return texts[:MEMBERS + 1]
+    hashes = [h for (h,) in rows]
+    if first and first[0] and first[0] != exclude and first[0] not in hashes:
+        hashes.insert(0, first[0])
+    return hashes[:MEMBERS + 1]
+
+
+class SketchCache:
+    """Sketches of recently written or compared articles by content hash (a content hash names one
+    text), so an article is not sketched again each time a new one is compared with it.
+    Bounded by the shingles held (8 bytes each), least recently used out first."""
+
+    def __init__(self, max_shingles: int = 400_000):
+        self.max_shingles = max_shingles
+        self.held = 0
+        self._items: OrderedDict[str, Sketch] = OrderedDict()
+
+    def get(self, conn: sqlite3.Connection, content_hash: str) -> Sketch | None:
+        sk = self._items.get(content_hash)
+        if sk is not None:
+            self._items.move_to_end(content_hash)
+            return sk
+        row = conn.execute("SELECT text FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        if row is None:
+            return None
+        return self.put(content_hash, sketch(row[0]))
+
+    def put(self, content_hash: str, sk: Sketch) -> Sketch:
+        sk = Sketch(sk.shingles, sk.numbers, ())  # clauses are only for keys: not kept
+        old = self._items.pop(content_hash, None)
+        self.held += sk.size - (old.size if old else 0)
+        self._items[content_hash] = sk
+        while self.held > self.max_shingles and len(self._items) > 1:
+            _, dropped = self._items.popitem(last=False)
+            self.held -= dropped.size
+        return sk
+
+
+SKETCHES = SketchCache()  # per process: ~3 MiB of shingles, a few thousand news articles
 
 
 def find_stories(conn: sqlite3.Connection, sk: Sketch, ks: list[int], exclude: str = "") -> list[int]:
@@ -251,8 +286,11 @@ def find_stories(conn: sqlite3.Connection, sk: Sketch, ks: list[int], exclude: s
     new story. A candidate story counts from its first member that is the same story."""
     found = []
     for sid in _candidates(conn, ks):
-        if any(same_story(sk, sketch(member))[0] for member in _members(conn, sid, exclude)):
-            found.append(sid)
+        for h in _members(conn, sid, exclude):
+            other = SKETCHES.get(conn, h)
+            if other is not None and same_story(sk, other)[0]:
+                found.append(sid)
+                break
     return sorted(found)
 
 
@@ -272,6 +310,7 @@ def assign_story(conn: sqlite3.Connection, content_hash: str, sk: Sketch | None 
         sk = sketch(text)
         ks = keys(sk)
     found = find_stories(conn, sk, ks, exclude=content_hash)
+    SKETCHES.put(content_hash, sk)
     if not found:
         cur = conn.execute("INSERT INTO stories (first_article, title, first_seen, published_at, articles, outlets)"
                            " VALUES (?, ?, ?, ?, 0, '[]')", (content_hash, title, first_seen, published))

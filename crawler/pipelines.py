@@ -1,9 +1,10 @@
 """Item pipelines: extract (in worker processes) and archive.
 
 ``ExtractPipeline`` runs ``archive.pipeline.process_page`` and ``archive.derived.prepare_article``
-— CPU work, tens of milliseconds a page — in a process pool, so the reactor keeps downloading while pages are parsed.
-``ArchivePipeline`` writes each page (and its article) in one transaction and keeps the
-per-source counts that land in ``crawl_runs`` when the spider closes.
+— CPU work, tens of milliseconds a page — in a process pool, so the reactor keeps downloading
+while pages are parsed. ``ArchivePipeline`` writes the pages that reach it together (a batch
+back from the pool) in one transaction, a savepoint a page, and keeps the per-source counts
+that land in ``crawl_runs`` when the spider closes.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class ArchivePipeline:
         self.counts: dict[str, Counter] = {}
         self.run_ids: dict[str, int] = {}
         self.fatal: str | None = None
+        self._pending: list[tuple[ArticlePageItem, asyncio.Future]] = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -145,17 +147,35 @@ class ArchivePipeline:
             self.run_ids[src.name] = self.archive.start_run(src.name, trigger)
             self.counts[src.name] = Counter()
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         if not isinstance(item, ArticlePageItem):
             return item
         if self.fatal:
             raise DropItem(f"not written: {self.fatal}")
+        # pages that arrive together (a batch back from the extraction pool) are written in one
+        # transaction, at the end of this turn of the event loop
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if len(self._pending) == 1:
+            future.get_loop().call_soon(self._write_pending)
+        outcome = await future
+        counter = self.counts.setdefault(item.page.source, Counter())
+        key = {"duplicate": "duplicates", "archived": "archived", "irrelevant": "irrelevant"}.get(outcome)
+        counter[key or ("errors" if outcome in ("error", "empty") else outcome)] += 1
+        log.info("%s %s %s%s", outcome, item.page.source, item.page.url,
+                 f" ({item.record.reason})" if item.record.reason else "")
+        self.crawler.stats.inc_value(f"zhaoshang/outcome/{outcome}")
+        return item
+
+    def _write_pending(self) -> None:
+        batch, self._pending = self._pending, []
         try:
+            if self.fatal:
+                raise DropItem(f"not written: {self.fatal}")
             if self.crawler.spider.distributed:  # continuation pages' leases go back with the page
-                outcome = self.archive.record_page(item.record, item.article, item.prepared,
-                                                   lease_urls=[u for _, u in item.page.more_pages])
+                outcomes = [self._queue(item) for item, _ in batch]
             else:
-                outcome = self.archive.record_page(item.record, item.article, item.prepared)
+                outcomes = self.archive.record_pages([(i.record, i.article, i.prepared) for i, _ in batch])
         except sqlite3.DatabaseError as exc:
             # a full disk or a file gone read-only: nothing more can be written, so stop the
             # crawl instead of fetching pages only to drop them; the transaction rolled back,
@@ -164,14 +184,23 @@ class ArchivePipeline:
             log.error("%s: stopping the crawl", self.fatal)
             self.crawler.stats.set_value("zhaoshang/fatal", self.fatal)
             self.crawler.engine.close_spider(self.crawler.spider, "archive error")
-            raise DropItem(self.fatal) from None
-        counter = self.counts.setdefault(item.page.source, Counter())
-        key = {"duplicate": "duplicates", "archived": "archived", "irrelevant": "irrelevant"}.get(outcome)
-        counter[key or ("errors" if outcome in ("error", "empty") else outcome)] += 1
-        log.info("%s %s %s%s", outcome, item.page.source, item.page.url,
-                 f" ({item.record.reason})" if item.record.reason else "")
-        self.crawler.stats.inc_value(f"zhaoshang/outcome/{outcome}")
-        return item
+            outcomes = [DropItem(self.fatal)] * len(batch)
+        except DropItem as exc:
+            outcomes = [exc] * len(batch)
+        for (_, future), outcome in zip(batch, outcomes):
+            if future.done():  # the item was cancelled meanwhile
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    def _queue(self, item) -> str | Exception:
+        try:
+            return self.archive.record_page(item.record, item.article, item.prepared,
+                                            lease_urls=[u for _, u in item.page.more_pages])
+        except Exception as exc:  # noqa: BLE001  (one page's failure stays with its item)
+            return exc
 
     def spider_closed(self, spider, reason):
         ended = ENDINGS.get(reason, reason)

@@ -133,3 +133,24 @@ def test_stats_error_rate(tmp_path):
 def test_open_errors(tmp_path):
     with pytest.raises(ArchiveError):
         Archive.open(tmp_path / "nope.db", readonly=True)
+
+
+def test_record_pages_writes_together_and_a_bad_page_fails_alone(tmp_path):
+    from archive.db import PageRecord
+    from archive.normalize import content_hash
+
+    def entry(i, article=True):
+        text = f"第{i}号招商项目签约，总投资{i + 1}亿元。"
+        page = PageRecord(url=f"http://g.test/{i}", source="g", status=200,
+                          fetched_at="2024-01-01T00:00:00+08:00", outcome="archived")
+        return page, ({"content_hash": content_hash(text), "title": f"项目{i}", "text": text} if article else None), None
+
+    with Archive.open(tmp_path / "g.db") as archive:
+        bad = entry(1)
+        bad[1]["text"] = 42  # not a text: derivation fails on it
+        out = archive.record_pages([entry(0), bad, entry(2), entry(0)])
+        assert out[0] == "archived" and isinstance(out[1], Exception) and out[2:] == ["archived", "duplicate"]
+        assert [r[0] for r in archive.conn.execute("SELECT url FROM pages ORDER BY url")] == \
+            ["http://g.test/0", "http://g.test/2"]
+        assert archive.count("articles") == 2 and archive.count("facts") == 2
+        assert archive.conn.execute("SELECT count(*) FROM articles_search").fetchone()[0] == 2

@@ -281,3 +281,17 @@ def test_datasette_canned_queries(writer):
     assert [r["articles"] for r in out["search"]] == [2, 1] or sorted(r["articles"] for r in out["search"]) == [1, 2]
     assert "signed_investment.json" in out["page"]
     assert len(out["stories"]) == 2
+
+
+def test_sketch_cache_is_bounded_and_reads_what_it_does_not_hold(writer):
+    from archive.stories import SketchCache
+
+    a, _ = writer.add(STORY)
+    cache = SketchCache(max_shingles=2 * sketch(STORY).size)
+    for i in range(5):
+        cache.put(f"h{i}", sketch(STORY + f"\n第{i}段"))
+        assert cache.held <= cache.max_shingles
+    assert list(cache._items) == ["h4"]  # the oldest went first
+    got = cache.get(writer.archive.conn, a)  # not held: sketched from the archive's text
+    assert list(got.shingles) == list(sketch(STORY).shingles) and got.numbers == sketch(STORY).numbers
+    assert cache.get(writer.archive.conn, "no such article") is None
