@@ -189,7 +189,7 @@ class Archive:
                 self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
                                   list(row.values()))
                 index_article(self.conn, h, row["title"], row["text"])  # same transaction
-                derive(self.conn, h, prepared=prepared)  # story, facts, places: same transaction
+                derive(self.conn, h, prepared=prepared, new=True)  # story, facts, places: same transaction
             self.conn.execute(
                 "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash",

@@ -47,9 +47,11 @@ def prepare_article(article: dict, story: bool = True) -> Prepared:
     return prepare(article.get("title"), article.get("text"), article.get("region"), story)
 
 
-def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prepared: Prepared | None = None) -> None:
+def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prepared: Prepared | None = None,
+           new: bool = False) -> None:
     """Story (unless ``story`` is false), facts and places of one archived article; call in the
-    transaction that writes it. ``prepared`` must come from the article's current title, text and region."""
+    transaction that writes it. ``prepared`` must come from the article's current title, text and
+    region; ``new``: the article was just inserted, so it has no story, facts or places to replace."""
     row = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
     if row is None:
         return
@@ -58,10 +60,11 @@ def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prep
     if story:
         from .stories import assign_story, leave_story
 
-        leave_story(conn, content_hash)
+        if not new:
+            leave_story(conn, content_hash)
         assign_story(conn, content_hash, prepared.sketch, prepared.keys)
-    store_facts(conn, content_hash, prepared.facts)
-    store_places(conn, content_hash, prepared.places)
+    store_facts(conn, content_hash, prepared.facts, replace=not new)
+    store_places(conn, content_hash, prepared.places, replace=not new)
 
 
 def underive(conn: sqlite3.Connection, content_hash: str) -> None:
