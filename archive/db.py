@@ -21,7 +21,7 @@ import sqlite_utils
 
 from .metadata import BEIJING
 from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
-from .search import index_article
+from .search import index_tokens, tokens
 from .derived import Prepared, derive
 from .records import PageRecord, compress, decompress  # noqa: F401  (re-exported)
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
@@ -146,8 +146,11 @@ class Archive:
         "duplicate" when its content hash is already archived (the URL is then added to the
         existing article).
         """
+        to_index: list = []
         with write_transaction(self.conn):
-            return self._write_page(page, article, prepared)
+            outcome = self._write_page(page, article, prepared, to_index)
+            index_tokens(self.conn, to_index)
+        return outcome
 
     def record_pages(self, entries: list[tuple[PageRecord, dict | None, Prepared | None]]) -> list[str | Exception]:
         """``record_page`` for several pages in one transaction; each page's outcome, or the exception
@@ -158,20 +161,27 @@ class Archive:
         is raised and the whole transaction rolled back.
         """
         results: list[str | Exception] = []
+        to_index: list = []
         with write_transaction(self.conn):
             for entry in entries:
                 self.conn.execute("SAVEPOINT page")
+                mark = len(to_index)
                 try:
-                    results.append(self._write_page(*entry))
+                    results.append(self._write_page(*entry, to_index))
                 except sqlite3.DatabaseError:
                     raise
                 except Exception as exc:
                     self.conn.execute("ROLLBACK TO page")
+                    del to_index[mark:]
                     results.append(exc)
                 self.conn.execute("RELEASE page")
+            index_tokens(self.conn, to_index)  # after the rest: see search.index_tokens
         return results
 
-    def _write_page(self, page: PageRecord, article: dict | None, prepared: Prepared | None) -> str:
+    def _write_page(self, page: PageRecord, article: dict | None, prepared: Prepared | None,
+                    to_index: list) -> str:
+        """Write one page (and article) in the open transaction; a new article's hash and search
+        tokens are appended to ``to_index``, indexed once for the whole transaction."""
         outcome = page.outcome
         if article is not None:
             h = article["content_hash"]
@@ -188,7 +198,7 @@ class Archive:
                 cols = ", ".join(row)
                 self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({', '.join('?' * len(row))})",
                                   list(row.values()))
-                index_article(self.conn, h, row["title"], row["text"])  # same transaction
+                to_index.append((h, tokens(row["title"]), tokens(row["text"])))
                 derive(self.conn, h, prepared=prepared, new=True)  # story, facts, places: same transaction
             self.conn.execute(
                 "INSERT INTO article_urls (url, content_hash, source, first_seen) VALUES (?, ?, ?, ?)"

@@ -27,7 +27,10 @@ class PageRecord:
 
 
 def compress(body: bytes) -> bytes:
-    return zlib.compress(body, 6)
+    """The raw page as stored: zlib level 3. Measured on the 35 real pages of ../shared/realpages
+    (216 KB on average): level 3 takes 1.36 ms a page for 21.9 % of the size, level 6 2.4 ms for
+    20.1 % — 9 % more bytes for 43 % less CPU, in the workers that bound a crawl."""
+    return zlib.compress(body, 3)
 
 
 def decompress(blob: bytes | None) -> bytes:

@@ -224,14 +224,25 @@ def create_views(conn: sqlite3.Connection) -> None:
         FROM stories s LEFT JOIN articles a ON a.content_hash = s.first_article""")
 
 
+_CHUNK = 16  # keys looked up per statement: one statement text, so SQLite prepares it once
+# one row, a column per key: its stories (at most KEY_CAP + 1) as "id,id,…", built inside SQLite
+# (a stock phrase's 51 rows cost Python nothing)
+_LOOKUP = "SELECT " + ", ".join(
+    f"(SELECT group_concat(story_id) FROM (SELECT story_id FROM story_keys WHERE key = ? LIMIT {KEY_CAP + 1}))"
+    for _ in range(_CHUNK))
+
+
 def _candidates(conn: sqlite3.Connection, ks: list[int]) -> list[int]:
     hits: dict[int, int] = {}
-    for k in ks:
-        rows = conn.execute("SELECT story_id FROM story_keys WHERE key = ? LIMIT ?", (k, KEY_CAP + 1)).fetchall()
-        if len(rows) > KEY_CAP:
-            continue  # a stock phrase: says nothing about the story
-        for (sid,) in rows:
-            hits[sid] = hits.get(sid, 0) + 1
+    for start in range(0, len(ks), _CHUNK):
+        chunk = ks[start:start + _CHUNK]
+        # a short chunk is padded with its first key; the padding's columns are ignored
+        row = conn.execute(_LOOKUP, chunk + chunk[:1] * (_CHUNK - len(chunk))).fetchone()
+        for ids in row[:len(chunk)]:
+            if ids is None or ids.count(",") >= KEY_CAP:
+                continue  # no story, or a stock phrase: says nothing about the story
+            for sid in map(int, ids.split(",")):
+                hits[sid] = hits.get(sid, 0) + 1
     return [sid for sid, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[:MAX_CANDIDATES]]
 
 

@@ -295,3 +295,18 @@ def test_sketch_cache_is_bounded_and_reads_what_it_does_not_hold(writer):
     got = cache.get(writer.archive.conn, a)  # not held: sketched from the archive's text
     assert list(got.shingles) == list(sketch(STORY).shingles) and got.numbers == sketch(STORY).numbers
     assert cache.get(writer.archive.conn, "no such article") is None
+
+
+def test_candidates_count_shared_keys_and_ignore_stock_phrases(writer):
+    from archive.stories import KEY_CAP, MAX_CANDIDATES, _candidates
+
+    conn = writer.archive.conn
+    stock, shared, rare = 101, 202, 303
+    rows = [(stock, sid) for sid in range(1, KEY_CAP + 2)]  # one key more than KEY_CAP stories hold
+    rows += [(shared, 7), (shared, 8), (rare, 8)] + [(1000 + k, 9) for k in range(40)]
+    conn.executemany("INSERT INTO story_keys (key, story_id) VALUES (?, ?)", rows)
+    # story 8 shares two keys, 7 one; the stock key's stories are not candidates
+    assert _candidates(conn, [stock, shared, rare]) == [8, 7]
+    # more keys than one statement looks up, in any chunk position
+    assert _candidates(conn, [1000 + k for k in range(40)] + [shared]) == [9, 7, 8]
+    assert len(_candidates(conn, [stock])) == 0 and MAX_CANDIDATES >= 3
