@@ -39,6 +39,8 @@ HTTPERROR_ALLOW_ALL = False
 DOWNLOADER_MIDDLEWARES = {
     # after RedirectMiddleware (600) and MetaRefreshMiddleware (580) have made their new requests
     "crawler.middlewares.SourceHostsMiddleware": 50,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.HeadMetaRefreshMiddleware": 580,  # Scrapy's, where Scrapy puts it
 }
 
 # Items (and requests) a response's callback output is processed with in parallel. Scrapy's default,

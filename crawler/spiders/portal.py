@@ -31,6 +31,7 @@ from ..items import ArticlePageItem
 
 _NEXT_MARKERS = ("下一页".encode(), "下一頁".encode(), "下一页".encode("gb18030"), "下一頁".encode("big5hkscs"))
 MAX_ARTICLE_PAGES = 10  # continuation pages followed for one article
+ARTICLE_PRIORITY = 1  # above list pages (0)
 MAX_SITEMAP_DEPTH = 3
 
 
@@ -147,9 +148,12 @@ class PortalSpider(scrapy.Spider):
             # dont_filter: self.requested already dedupes, and a redirect landing on a URL seen
             # this run must still come back to be recorded under the URL that was linked.
             # Distributed, the shared dupefilter is what keeps two workers off the same URL.
+            # priority: a list page's articles go before the next list page, so the queue holds
+            # about one list page of requests instead of every article of the portal (memory), and
+            # a run cut short has archived the newest articles
             requests.append(scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                                            dont_filter=not self.distributed, cb_kwargs={"source": src.name},
-                                           meta={"source": src.name}))
+                                           meta={"source": src.name}, priority=ARTICLE_PRIORITY))
         return requests, unknown
 
     def parse_list(self, response, src: Source, depth: int):
@@ -218,6 +222,7 @@ class PortalSpider(scrapy.Spider):
             if nxt and self.sources.get(source).allows(nxt) and nxt not in seen:
                 yield response.follow(nxt, callback=self.parse_article, errback=self.article_failed,
                                       dont_filter=True, cb_kwargs={"source": source, "first": page},
+                                      priority=ARTICLE_PRIORITY + 1,  # it holds the pages before it
                                       meta={"source": source, "article_url": page.url})
                 return
         yield item
