@@ -50,6 +50,13 @@ CONCURRENT_ITEMS = 8
 # Scrapy parses the source of every generator callback with ast, per response, to warn about a
 # `return value` in it (its cache is keyed on short-lived bound methods): a development aid only.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Every spider middleware wraps each callback's output in one more async generator, for every
+# response. Not needed here: depth (the spider counts list-page depth itself, max_list_pages) and
+# the meta-copy detector (a development aid).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
