@@ -2,9 +2,9 @@
 
 SQLite keeps one writer, so workers on other machines never open the archive: they push one
 JSON message per fetched page (and per run start/end) onto ``zhaoshang:items``, and
-``python -m archive ingest --redis URL --db FILE`` applies them. A message is moved to
-``zhaoshang:items:processing`` while it is applied and removed only after its transaction
-commits, so a writer killed midway loses nothing (the next writer puts unfinished messages
+``python -m archive ingest --redis URL --db FILE`` applies them, the pages of up to ``BATCH``
+waiting messages in one transaction. A message is moved to ``zhaoshang:items:processing`` while
+it is applied and removed only after its transaction commits, so a writer killed midway loses nothing (the next writer puts unfinished messages
 back first; re-applying a page message is harmless: the URL is the key).
 After a page with a final outcome is committed its URL joins ``zhaoshang:done``: the set the
 workers check instead of the archive's ``pages`` table.
@@ -28,6 +28,7 @@ ITEMS = f"{PREFIX}:items"
 PROCESSING = f"{PREFIX}:items:processing"
 DONE = f"{PREFIX}:done"
 RUN_IDS = f"{PREFIX}:runs"  # worker run key -> crawl_runs.id
+BATCH = 64  # messages the writer takes at once: their pages go in one transaction
 RUN_COUNTS = f"{PREFIX}:run-outcomes:"  # + run key: outcome tallies made by the writer
 COUNT_FIELDS = ("list_pages", "article_pages", "not_modified", "archived", "duplicates", "irrelevant",
                 "errors", "bytes")
@@ -61,22 +62,53 @@ def connect(url: str):
     return client
 
 
-def apply(archive: Archive, client, raw: bytes) -> str:
-    """Apply one message to the archive; returns what it was ("page:<outcome>", "run_start", ...)."""
-    msg = json.loads(raw)
-    run = msg.get("run", "")
-    if msg["type"] == "page":
+def apply(archive: Archive, client, raws: list[bytes]) -> list[str]:
+    """Apply messages in order; what each was ("page:<outcome>", "run_start", ...). Consecutive
+    page messages are written in one transaction (``Archive.record_pages``)."""
+    results: list[str] = []
+    pages: list[dict] = []
+    for raw in raws:
+        msg = json.loads(raw)
+        if msg["type"] == "page":
+            pages.append(msg)
+            continue
+        results += _apply_pages(archive, client, pages)
+        pages = []
+        results.append(_apply_run(archive, client, msg))
+    return results + _apply_pages(archive, client, pages)
+
+
+def _apply_pages(archive: Archive, client, msgs: list[dict]) -> list[str]:
+    results, entries, written = [], [], []
+    seen: set[tuple[str, str]] = set()
+    for msg in msgs:
         record = _record(msg["record"])
         again = archive.conn.execute("SELECT outcome FROM pages WHERE url = ? AND fetched_at = ?",
                                      (record.url, record.fetched_at)).fetchone()
-        if again:  # applied before a writer died, not yet removed from the processing list
-            return f"page:{again[0]}:again"
-        outcome = archive.record_page(record, msg.get("article"))
+        if again or (record.url, record.fetched_at) in seen:
+            # applied before a writer died, not yet removed from the processing list
+            results.append(f"page:{again[0] if again else 'queued'}:again")
+            continue
+        seen.add((record.url, record.fetched_at))
+        entries.append((record, msg.get("article"), None))
+        written.append(msg.get("run", ""))
+    failed = None
+    for run, (record, _, _), outcome in zip(written, entries, archive.record_pages(entries) if entries else []):
+        if isinstance(outcome, Exception):
+            failed = failed or outcome
+            continue
         key = {"duplicate": "duplicates", "error": "errors", "empty": "errors"}.get(outcome, outcome)
         client.hincrby(RUN_COUNTS + run, key, 1)
         if outcome in FINAL_OUTCOMES:
             client.sadd(DONE, record.url)
-        return f"page:{outcome}"
+        results.append(f"page:{outcome}")
+    if failed is not None:
+        raise failed  # the message stays on the processing list; the others are written and counted
+    return results
+
+
+def _apply_run(archive: Archive, client, msg: dict) -> str:
+    run = msg.get("run", "")
     if msg["type"] == "run_start":
         if client.hget(RUN_IDS, run) is None:
             run_id = archive.start_run(msg["source"], msg.get("trigger", "manual"))
@@ -110,8 +142,14 @@ def ingest(redis_url: str, db: str, idle_exit: float | None = None, stop=None) -
                 if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
                     break
                 continue
-            done[apply(archive, client, raw)] += 1
-            client.lrem(PROCESSING, 1, raw)
+            batch = [raw]  # and what else is waiting, up to BATCH: one transaction for their pages
+            while len(batch) < BATCH and (more := client.lmove(ITEMS, PROCESSING, "LEFT", "RIGHT")) is not None:
+                batch.append(more)
+            done.update(apply(archive, client, batch))
+            pipe = client.pipeline(transaction=True)
+            for item in batch:
+                pipe.lrem(PROCESSING, 1, item)
+            pipe.execute()
             idle_since = time.monotonic()
     finally:
         archive.close()
