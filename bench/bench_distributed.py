@@ -1,4 +1,5 @@
-"""Distributed crawl throughput: pages/s with one and with two scrapy-redis workers (and one writer).
+"""Distributed crawl throughput: pages/s with one and with two scrapy-redis workers (and one writer),
+and how fast the single writer (``archive ingest``) drains pages already waiting in Redis.
 
 Both workers run on this machine, so the figure shows the coordination overhead and how far two
 workers share one machine's cores, not what two machines would do. A real ``redis-server`` is
@@ -38,6 +39,30 @@ def _crawl(workers: int, sources: Path, db: Path, redis_url: str, run: str) -> f
     return crawled
 
 
+IDLE_EXIT = 1.0
+
+
+def _writer_rate(site: Path, db: Path, redis_url: str) -> tuple[int, float]:
+    """Queue every article page of ``site`` as the workers would (extracted, one message each), then
+    time ``python -m archive ingest`` draining them: (pages, seconds, start-up included)."""
+    from archive.extract import ExtractOptions
+    from archive.ingest import ITEMS, connect, page_message, run_message
+    from archive.pipeline import FetchedPage, process_page
+
+    client = connect(redis_url)
+    client.rpush(ITEMS, run_message("run_start", "drain", source="bench", trigger="manual"))
+    paths = sorted((site / "news").glob("content_*.html"))
+    for path in paths:
+        page = FetchedPage(url=f"http://bench.test/news/{path.name}", source="bench", status=200,
+                           fetched_at="2024-06-01T08:00:00+08:00", body=path.read_bytes(),
+                           headers={"content-type": "text/html; charset=utf-8"})
+        client.rpush(ITEMS, page_message("drain", *process_page(page, ExtractOptions(outlet="样例日报"), "吉林省")))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "archive", "ingest", "--redis", redis_url, "--db", str(db),
+                    "--idle-exit", str(IDLE_EXIT)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return len(paths), time.perf_counter() - started - IDLE_EXIT
+
+
 def run(results: list) -> None:
     import sqlite3
 
@@ -64,8 +89,13 @@ def run(results: list) -> None:
                                 "value": round(rates[workers], 1), "unit": "pages/s",
                                 "note": f"{pages} pages in {seconds:.1f} s (idle wait at the end included), "
                                         "one writer, workers on this machine"})
+        with redis_server(tmp) as url:
+            pages, seconds = _writer_rate(tmp / "sites" / "bench", tmp / "drain.db", url)
     results.append({"name": "distributed.two_vs_one", "value": round(rates[2] / rates[1], 2), "unit": "x",
                     "note": "both workers share this machine's cores; on two machines each has its own"})
+    results.append({"name": "distributed.writer_drain", "value": round(pages / seconds), "unit": "pages/s",
+                    "note": f"archive ingest writing {pages} queued pages of the portal into a new archive: "
+                            f"{seconds:.1f} s, its start-up included; the ceiling of every worker feeding it"})
 
 
 if __name__ == "__main__":
