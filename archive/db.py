@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +58,32 @@ def now_iso() -> str:
     return datetime.now(BEIJING).isoformat(timespec="seconds")
 
 
+OPEN_TIMEOUT = 30  # seconds Archive.open keeps trying while another process holds the file locked
+
+
+def _connect(path: str, p: Path, readonly: bool) -> sqlite3.Connection:
+    """A connection to the archive file, in WAL mode when writing (closed again if that fails)."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+    else:
+        # isolation_level=None: no implicit transactions; writes use write_transaction()
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if not readonly:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise ArchiveError(f"{path}: cannot switch to WAL mode (journal_mode={mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 class Archive:
     """An archive file. ``Archive.open(path)`` for reading and writing, ``readonly=True`` to only read."""
 
@@ -85,23 +113,21 @@ class Archive:
                 # WAL mode also needs to create ARCHIVE-wal and ARCHIVE-shm beside the file
                 raise ArchiveError(f"{path}: read-only (the file or its folder cannot be written); "
                                    "open it read-only to query it")
-        try:
-            if readonly:
-                conn = sqlite3.connect(f"file:{p.resolve()}?mode=ro", uri=True, timeout=30, isolation_level=None,
-                                       check_same_thread=False)
-            else:
-                # isolation_level=None: no implicit transactions; writes use write_transaction()
-                conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if not readonly:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    raise ArchiveError(f"{path}: cannot switch to WAL mode (journal_mode={mode})")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
+        # Two processes opening a new file at once (a daemon and a cron run) can meet SQLite's
+        # deadlock rule while one switches the file to WAL: the loser gets "database is locked"
+        # at once, without the busy timeout. Connecting again after a moment is enough.
+        deadline = time.monotonic() + OPEN_TIMEOUT
+        while True:
+            try:
+                conn = _connect(path, p, readonly)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.05 + random.random() * 0.2)
+                    continue
+                raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
+            except sqlite3.DatabaseError as exc:
+                raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from None
         archive = cls(conn, path, readonly)
         archive._check_version()
         if not readonly:

@@ -185,7 +185,7 @@ class ArchivePipeline:
             self.crawler.stats.set_value("zhaoshang/fatal", self.fatal)
             self.crawler.engine.close_spider(self.crawler.spider, "archive error")
             outcomes = [DropItem(self.fatal)] * len(batch)
-        except DropItem as exc:
+        except Exception as exc:  # noqa: BLE001  (whatever it is, every waiting item must hear of it)
             outcomes = [exc] * len(batch)
         for (_, future), outcome in zip(batch, outcomes):
             if future.done():  # the item was cancelled meanwhile
