@@ -14,8 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .facts import fact_rows, store_facts
-from .places import place_rows, store_places
+from .facts import FACT_COLUMNS, fact_rows
+from .places import PLACE_COLUMNS, place_rows
 
 if TYPE_CHECKING:
     from .stories import Sketch
@@ -47,6 +47,17 @@ def prepare_article(article: dict, story: bool = True) -> Prepared:
     return prepare(article.get("title"), article.get("text"), article.get("region"), story)
 
 
+def store_rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], content_hash: str,
+               rows: list[tuple], replace: bool = True) -> int:
+    """Replace (``replace=False``: only add) one article's rows of ``facts`` or ``article_places``
+    by ``rows`` (every column after ``content_hash``); returns how many."""
+    if replace:
+        conn.execute(f"DELETE FROM {table} WHERE content_hash = ?", (content_hash,))
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     [(content_hash, *r) for r in rows])
+    return len(rows)
+
+
 def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prepared: Prepared | None = None,
            new: bool = False) -> None:
     """Story (unless ``story`` is false), facts and places of one archived article; call in the
@@ -63,8 +74,8 @@ def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prep
         if not new:
             leave_story(conn, content_hash)
         assign_story(conn, content_hash, prepared.sketch, prepared.keys)
-    store_facts(conn, content_hash, prepared.facts, replace=not new)
-    store_places(conn, content_hash, prepared.places, replace=not new)
+    store_rows(conn, "facts", FACT_COLUMNS, content_hash, prepared.facts, replace=not new)
+    store_rows(conn, "article_places", PLACE_COLUMNS, content_hash, prepared.places, replace=not new)
 
 
 def underive(conn: sqlite3.Connection, content_hash: str) -> None:
@@ -94,9 +105,9 @@ def rebuild(conn: sqlite3.Connection, *, stories: bool = True, facts: bool = Tru
             title, text, region = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?",
                                                (h,)).fetchone()
             if facts:
-                store_facts(conn, h, fact_rows(text))
+                store_rows(conn, "facts", FACT_COLUMNS, h, fact_rows(text))
             if places:
-                store_places(conn, h, place_rows(title, text, region))
+                store_rows(conn, "article_places", PLACE_COLUMNS, h, place_rows(title, text, region))
         if progress and i % 1000 == 0:
             progress(i, len(hashes))
     return len(hashes)

