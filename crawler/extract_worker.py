@@ -1,18 +1,24 @@
 """What the extraction pool's worker processes run: ``process_page`` over a batch of pages, and
-for each archived article its facts and places (``archive.derived.prepare_article``), so the crawl
-process does not compute them.
+for each archived article its facts and places (``archive.derived.prepare_article``),
+so the crawl process does not compute them.
 
-A module of its own so that a worker imports ``archive`` only, not Scrapy and Twisted (spawned
-workers import the module of the function they are sent).
+Run as ``python -m crawler.extract_worker`` by ``crawler.extract_pool``: batches arrive on stdin
+and results leave on stdout, each a frame (``crawler.frames``: a length, then a pickle). A module of
+its own so that a worker imports ``archive`` only, not Scrapy and Twisted.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+from typing import BinaryIO
 
 from archive.derived import Prepared, prepare_article
-from archive.records import PageRecord
 from archive.pipeline import process_page
+from archive.records import PageRecord
+
+from .frames import FRAME
 
 
 def _sendable(exc: BaseException) -> BaseException:
@@ -41,3 +47,38 @@ def process_batch(jobs: list[tuple]) -> list[tuple[bool, object]]:
         except Exception as exc:
             out.append((False, _sendable(exc)))
     return out
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next frame's payload, or None at the end of the stream (the crawl process closed it or died)."""
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    size, = FRAME.unpack(head)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return payload
+
+
+def serve(requests: BinaryIO, results: BinaryIO) -> None:
+    """Answer each batch frame on ``requests`` with a frame of its results, until the stream ends."""
+    while (payload := read_frame(requests)) is not None:
+        answer = pickle.dumps(process_batch(pickle.loads(payload)), protocol=pickle.HIGHEST_PROTOCOL)
+        results.write(FRAME.pack(len(answer)))
+        results.write(answer)
+        results.flush()
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the crawl process decides when the pool stops (it
+    # closes our stdin once the pages in flight are done), so a worker does not die under it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests = os.fdopen(0, "rb")
+    results = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a library prints goes to stderr, not into the results stream
+    serve(requests, results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,8 @@
 """Item pipelines: extract (in worker processes) and archive.
 
 ``ExtractPipeline`` runs ``archive.pipeline.process_page`` and ``archive.derived.prepare_article``
-— CPU work, tens of milliseconds a page — in a process pool, so the reactor keeps downloading
-while pages are parsed. ``ArchivePipeline`` writes the pages that reach it together (a batch
+— CPU work, tens of milliseconds a page — in worker processes (``crawler.extract_pool``), so the
+reactor keeps downloading while pages are parsed. ``ArchivePipeline`` writes the pages that reach it together (a batch
 back from the pool) in one transaction, a savepoint a page, and keeps the per-source counts
 that land in ``crawl_runs`` when the spider closes.
 """
@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import sqlite3
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.extract import ExtractOptions
 
-from .extract_worker import extract_page, process_batch
+from .extract_pool import ExtractPool
 from .items import ArticlePageItem
 
 log = logging.getLogger(__name__)
@@ -31,39 +29,29 @@ ENDINGS = {"finished": "finished", "closespider_timeout": "time limit", "shutdow
 
 
 class ExtractPipeline:
-    """Turn fetched pages into page records and article rows.
+    """Turn fetched pages into page records and article rows, in ``EXTRACT_PROCESSES`` worker
+    processes (``crawler.extract_pool``; 0: in the crawl process itself, for debugging)."""
 
-    Pages go to the pool in batches: at most one batch running and one queued per worker, and
-    whatever arrives meanwhile waits and leaves as the next batch (up to ``EXTRACT_BATCH_MAX``
-    pages). A lone page leaves at once; under load a batch carries many, so the crawl process
-    pays the pool's per-call cost (two threads, locks, a wake-up of the event loop: ~0.2 ms of
-    the reactor's CPU) once a batch instead of once a page. Results are the same page by page:
-    each page is processed on its own and fails on its own.
-    """
-
-    def __init__(self, crawler, processes: int, batch_max: int = 32):
+    def __init__(self, crawler, processes: int, batch_max: int = 8):
         self.crawler = crawler
         self.processes = processes
-        self.batch_max = max(1, batch_max)
-        self.pool: ProcessPoolExecutor | None = None
+        self.batch_max = batch_max
+        self.pool: ExtractPool | None = None
         self._options: dict[str, ExtractOptions] = {}
-        self._waiting: list[tuple[tuple, asyncio.Future]] = []
-        self._in_flight = 0  # batches submitted and not yet delivered
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler, crawler.settings.getint("EXTRACT_PROCESSES", 1),
-                   crawler.settings.getint("EXTRACT_BATCH_MAX", 32))
+                   crawler.settings.getint("EXTRACT_BATCH_MAX", 8))
 
-    def open_spider(self, spider=None):
+    async def open_spider(self, spider=None):
         if self.processes > 0:
-            # spawn: a forked copy of a running reactor is not something to rely on
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ExtractPool(self.processes, batch_max=self.batch_max)
+            await self.pool.start()
 
-    def close_spider(self, spider=None):
+    async def close_spider(self, spider=None):
         if self.pool is not None:
-            self._pump()
-            self.pool.shutdown(wait=True, cancel_futures=False)
+            await self.pool.close()
 
     def options(self, source_name: str) -> ExtractOptions:
         if source_name not in self._options:
@@ -80,41 +68,12 @@ class ExtractPipeline:
         src = self.crawler.spider.sources.get(item.page.source)
         args = (item.page, self.options(src.name), src.region)
         if self.pool is None:
+            from .extract_worker import extract_page  # the crawl process needs trafilatura only here
+
             item.record, item.article, item.prepared = extract_page(*args)
         else:
-            future = asyncio.get_running_loop().create_future()
-            self._waiting.append((args, future))
-            self._pump()
-            item.record, item.article, item.prepared = await future
+            item.record, item.article, item.prepared = await self.pool.extract(args)
         return item
-
-    def _pump(self) -> None:
-        """Submit waiting pages while fewer than two batches per worker are out."""
-        while self._waiting and self._in_flight < 2 * self.processes:
-            batch, self._waiting = self._waiting[:self.batch_max], self._waiting[self.batch_max:]
-            try:
-                done = self.pool.submit(process_batch, [args for args, _ in batch])
-            except Exception as exc:  # a broken pool: every page fails, as each submission would
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            self._in_flight += 1
-            asyncio.wrap_future(done, loop=batch[0][1].get_loop()).add_done_callback(
-                lambda result, batch=batch: self._deliver(batch, result))
-
-    def _deliver(self, batch: list[tuple[tuple, asyncio.Future]], result: asyncio.Future) -> None:
-        self._in_flight -= 1
-        error = result.exception() if not result.cancelled() else asyncio.CancelledError()
-        outcomes = result.result() if error is None else [(False, error)] * len(batch)
-        for (_, future), (ok, value) in zip(batch, outcomes):
-            if future.done():  # the item was cancelled meanwhile
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
-        self._pump()
 
 
 class ArchivePipeline:
