@@ -9,11 +9,9 @@ metadata from on-page text, meta tags, scripts and the URL -> opencc t2s -> rele
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
-
-import trafilatura
-from trafilatura.settings import use_config
 
 from . import clean, metadata
 from .decode import decode_html
@@ -61,16 +59,25 @@ class ExtractOptions:
     relevance: RelevanceModel = field(default_factory=RelevanceModel)
 
 
-# trafilatura's thresholds count characters; 250 of them is a page of English but two
-# paragraphs of Chinese. Below MIN_EXTRACTED_SIZE it falls back to a baseline that joins
-# every paragraph into one line, so short Chinese articles lose their structure.
-TRAFILATURA_CONFIG = use_config()
-TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "80")
-TRAFILATURA_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout in worker threads
+@functools.cache
+def _trafilatura():
+    """trafilatura and our config of it, imported on the first extraction: the crawl process,
+    which imports this module but only hands pages over, does not load it (5 MiB)."""
+    import trafilatura
+    from trafilatura.settings import use_config
+
+    # trafilatura's thresholds count characters; 250 of them is a page of English but two
+    # paragraphs of Chinese. Below MIN_EXTRACTED_SIZE it falls back to a baseline that joins
+    # every paragraph into one line, so short Chinese articles lose their structure.
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "80")
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout in worker threads
+    return trafilatura, config
 
 
 def body_text(view: PageView, url: str | None) -> str:
     """trafilatura's article body of a parsed page ("" when it finds none)."""
+    trafilatura, config = _trafilatura()
     doc = trafilatura.bare_extraction(
         view.tree,
         url=url,
@@ -81,13 +88,13 @@ def body_text(view: PageView, url: str | None) -> str:
         include_tables=True,
         deduplicate=False,  # it silently drops text seen in earlier calls
         with_metadata=False,  # metadata comes from metadata.py (htmldate misreads 2022年11月24日)
-        config=TRAFILATURA_CONFIG,
+        config=config,
     )
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
         # trafilatura gives up on short pages; a favor_recall pass keeps them
         doc = trafilatura.bare_extraction(view.tree, url=url, favor_recall=True, fast=True,
-                                          include_comments=False, deduplicate=False, config=TRAFILATURA_CONFIG)
+                                          include_comments=False, deduplicate=False, config=config)
         text = (doc.text if doc is not None else "") or ""
     return text
 
