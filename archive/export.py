@@ -15,12 +15,13 @@ import io
 import json
 import sqlite3
 import sys
-import zlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from itertools import chain
 from typing import IO, Iterator
+
+from .records import decompress
 
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 EXPORT_COLUMNS = (
@@ -166,7 +167,7 @@ def write_warc(conn: sqlite3.Connection, out: IO[bytes], since: str | None, unti
         if not rows:
             break
         for url, final_url, status, fetched_at, headers, body_z, outcome, src in rows:
-            body = zlib.decompress(body_z)
+            body = decompress(body_z)
             warc_headers = {"WARC-Date": warc_date(fetched_at)}
             if final_url and final_url != url:
                 warc_headers["WARC-X-Final-URL"] = final_url

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from itertools import chain
 from pathlib import Path
 
 from .db import write_transaction
+from .records import decompress
 from .extract import EXTRACTOR_VERSION, ExtractOptions, next_page
 from .pipeline import FetchedPage, process_page
 from .search import index_article, unindex_article
@@ -92,7 +92,7 @@ def _more_pages(conn: sqlite3.Connection, body: bytes, url: str, content_type: s
                            (nxt, nxt)).fetchone()
         if row is None:
             return None
-        page_body = zlib.decompress(row[0])
+        page_body = decompress(row[0])
         more.append((page_body, nxt))
         nxt = next_page(page_body, nxt, None)
     return tuple(more)
@@ -127,7 +127,7 @@ def reextract(conn: sqlite3.Connection, sources: SourcesFile | None, *, source: 
             if opts is None:
                 summary.counts["unknown_source"] += 1
                 continue
-            body = zlib.decompress(body_z)
+            body = decompress(body_z)
             more = _more_pages(conn, body, final_url or url, ctype)
             if more is None:
                 summary.counts["multipage_skipped"] += 1

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -95,7 +95,13 @@ def _v4(db: sqlite_utils.Database) -> None:
 
 
 # version -> migration that brings a file from version-1 to version (1: from an empty file)
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(db: sqlite_utils.Database) -> None:
+    """Raw pages (``pages.body``) are written zstd-compressed from now on; the rows before stay
+    zlib streams (``archive.records.decompress`` reads both). Nothing to rewrite: the version tells
+    an older program, which reads zlib only, that this file is not for it."""
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def file_version(db: sqlite_utils.Database) -> int:

@@ -185,7 +185,7 @@ def metadata() -> dict:
                         "fetched_at": "time of the latest fetch",
                         "outcome": "archived, duplicate, irrelevant, attachment, empty, error or blocked",
                         "reason": "why, for every outcome but archived", "content_hash": "the article or text hash",
-                        "headers": "response headers (JSON)", "body": "raw response bytes, zlib (not shown)",
+                        "headers": "response headers (JSON)", "body": "raw response bytes, zstd or zlib (not shown)",
                         "body_size": "uncompressed size in bytes", "encoding": "codec the page was decoded with",
                         "final_url": "URL after redirects", "attempts": "fetches so far"},
         },

@@ -54,6 +54,17 @@ def build_from_files(db: Path) -> Archive:
     return archive
 
 
+def sources_of(archive: Archive) -> str:
+    """A sources file naming the sources of an archive built by ``build_from_files`` (outlet and
+    region as archived), for re-extracting it."""
+    return "".join(
+        f"""[[source]]\nname = "{s}"\noutlet = "{o}"\nregion = "{r}"\nstart_urls = ["http://{s}.sample.test/"]\n"""
+        f"""article_pattern = 'x'\n\n"""
+        for s, o, r in archive.conn.execute(
+            "SELECT DISTINCT source, (SELECT outlet FROM articles b WHERE b.source = a.source LIMIT 1), region"
+            " FROM articles a"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import zlib
 
 import pyarrow.parquet as pq
 import pytest
@@ -15,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import Archive
 from archive.export import EXPORT_COLUMNS, export
+from archive.records import decompress
 from tests.access_helpers import REPO, build_from_files
 
 
@@ -97,7 +97,7 @@ def test_warc_has_every_stored_page(archive, tmp_path):
     assert set(seen) == set(pages)
     for url, (status, ctype, date, body) in seen.items():
         _, st, fetched, headers, body_z = pages[url]
-        assert body == zlib.decompress(body_z)
+        assert body == decompress(body_z)
         assert status == str(st)
         assert ctype == json.loads(headers)["content-type"]
         assert date.endswith("Z") and date[:10] == fetched[:10]

@@ -12,7 +12,7 @@ from archive.extract import EXTRACTOR_VERSION, ExtractOptions
 from archive.pipeline import FetchedPage, process_page
 from archive.reextract import reextract
 from archive.sources import parse_sources
-from tests.access_helpers import REPO, build_from_files
+from tests.access_helpers import REPO, build_from_files, sources_of
 
 BODY = [
     "11月17日，吉林市碳纤维及复合材料产业链专场招商推介会在北京举行，来自航空航天、新能源装备、体育器材等领域的80余家企业代表参加活动。",
@@ -134,14 +134,8 @@ def test_split_keeps_the_old_article_for_its_remaining_url(archive, tmp_path):
 
 def test_sample_archive_reextracts_unchanged(tmp_path):
     archive = build_from_files(tmp_path / "s.db")
-    sources_text = "".join(
-        f"""[[source]]\nname = "{s}"\noutlet = "{o}"\nregion = "{r}"\nstart_urls = ["http://{s}.sample.test/"]\n"""
-        f"""article_pattern = 'x'\n\n"""
-        for s, o, r in archive.conn.execute(
-            "SELECT DISTINCT source, (SELECT outlet FROM articles b WHERE b.source = a.source LIMIT 1), region"
-            " FROM articles a"))
     before = snapshot(archive)
-    summary = reextract(archive.conn, parse_sources(sources_text), jobs=2)
+    summary = reextract(archive.conn, parse_sources(sources_of(archive)), jobs=2)
     assert summary.counts["pages"] > 20
     assert summary.counts["urls_moved"] == 0 and summary.counts["articles_removed"] == 0
     assert snapshot(archive) == before

@@ -47,7 +47,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if column == "body" and table in (None, "pages"):
         if isinstance(value, (bytes, bytearray)):
-            return f"{len(value):,} bytes, zlib-compressed raw page (not shown)"
+            return f"{len(value):,} bytes, compressed raw page (not shown)"
         return None
     if column == "snippet" and isinstance(value, str):
         return Markup(str(escape(value)).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
