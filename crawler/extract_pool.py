@@ -25,7 +25,7 @@ import signal
 import sys
 from collections import deque
 
-from .frames import FRAME
+from .frames import FRAME, widen_pipe
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class ExtractPool:
     async def _spawn(self) -> None:
         proc = await asyncio.create_subprocess_exec(*self.command, stdin=asyncio.subprocess.PIPE,
                                                     stdout=asyncio.subprocess.PIPE)
+        widen_pipe(proc.stdin.transport.get_extra_info("pipe"))  # the worker widens its results pipe
         worker = _Worker(proc)
         worker.reader = asyncio.get_running_loop().create_task(self._read(worker))
         self._workers.append(worker)

@@ -18,7 +18,7 @@ from archive.derived import Prepared, prepare_article
 from archive.pipeline import process_page
 from archive.records import PageRecord
 
-from .frames import FRAME
+from .frames import FRAME, widen_pipe
 
 
 def _sendable(exc: BaseException) -> BaseException:
@@ -77,6 +77,7 @@ def main() -> None:
     requests = os.fdopen(0, "rb")
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a library prints goes to stderr, not into the results stream
+    widen_pipe(results)
     serve(requests, results)
 
 
