@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import asdict
 
 from .db import FINAL_OUTCOMES, Archive, PageRecord
+from .derived import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,15 @@ COUNT_FIELDS = ("list_pages", "article_pages", "not_modified", "archived", "dupl
 
 
 # --- messages ----------------------------------------------------------------------------------
-def page_message(run: str, record: PageRecord, article: dict | None) -> bytes:
+def page_message(run: str, record: PageRecord, article: dict | None, prepared: Prepared | None = None) -> bytes:
+    """One fetched page for the writer; with ``prepared``, the article's facts and places rows as the
+    worker computed them (the writer then computes only the story)."""
     rec = asdict(record)
     rec["body_z"] = base64.b64encode(record.body_z).decode("ascii") if record.body_z else None
-    return json.dumps({"type": "page", "run": run, "record": rec, "article": article},
-                      ensure_ascii=False).encode("utf-8")
+    msg = {"type": "page", "run": run, "record": rec, "article": article}
+    if prepared is not None:
+        msg["facts"], msg["places"] = prepared.facts, prepared.places
+    return json.dumps(msg, ensure_ascii=False).encode("utf-8")
 
 
 def run_message(kind: str, run: str, **fields) -> bytes:
@@ -50,6 +55,13 @@ def _record(data: dict) -> PageRecord:
     data = dict(data)
     data["body_z"] = base64.b64decode(data["body_z"]) if data.get("body_z") else None
     return PageRecord(**data)
+
+
+def _prepared(msg: dict) -> Prepared | None:
+    """The facts and places a worker sent (None from a worker that sends none: the writer derives them)."""
+    if "facts" not in msg or "places" not in msg:
+        return None
+    return Prepared([tuple(r) for r in msg["facts"]], [tuple(r) for r in msg["places"]])
 
 
 # --- the writer ------------------------------------------------------------------------------------
@@ -90,7 +102,7 @@ def _apply_pages(archive: Archive, client, msgs: list[dict]) -> list[str]:
             results.append(f"page:{again[0] if again else 'queued'}:again")
             continue
         seen.add((record.url, record.fetched_at))
-        entries.append((record, msg.get("article"), None))
+        entries.append((record, msg.get("article"), _prepared(msg)))
         written.append(msg.get("run", ""))
     failed = None
     for run, (record, _, _), outcome in zip(written, entries, archive.record_pages(entries) if entries else []):

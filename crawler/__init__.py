@@ -2,5 +2,5 @@
 
 Text work lives in ``archive`` (usable without Scrapy); this package only fetches list and
 article pages, follows the links ``sources.toml`` asks for, and passes pages to the item
-pipelines, which extract (in a process pool) and write the archive.
+pipelines, which extract (in worker processes: ``extract_pool``) and write the archive.
 """

@@ -143,10 +143,10 @@ class RedisStore:
 
     def record_page(self, record, article, prepared=None, lease_urls=()) -> str:
         """Queue the page for the writer and hand back its requests' leases, in one transaction.
-        ``prepared`` is not sent: the writer derives stories, facts and places itself."""
+        The facts and places in ``prepared`` go with it; the writer computes the story."""
         run = self.run_of_source.get(record.source, "")
         pipe = self.client.pipeline(transaction=True)
-        pipe.rpush(ITEMS, page_message(run, record, article))
+        pipe.rpush(ITEMS, page_message(run, record, article, prepared))
         for url in {record.url, record.final_url, *lease_urls} - {None}:
             pipe.hdel(LEASES, url)
         pipe.execute()

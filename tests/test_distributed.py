@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from archive import facts, places
+from archive.derived import prepare, store_rows
+from archive.facts import FACT_COLUMNS
+from archive.places import PLACE_COLUMNS
 from tests.conftest import REPO
 from tests.redis_server import redis_server
 from tests.sample_portals.grow import publish_articles, published_paragraphs
@@ -102,8 +106,26 @@ def check_archive(db: Path, portals) -> None:
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == len(set(expected.values()))
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     runs = conn.execute("SELECT ended FROM crawl_runs").fetchall()
+    check_facts_and_places(conn)
     conn.close()
     assert runs and all(r[0] == "finished" for r in runs[-2:])
+
+
+def check_facts_and_places(conn: sqlite3.Connection) -> None:
+    """The facts and places the workers sent with their pages are stored as the archive computes
+    them from the stored text (nothing lost or changed on the way through JSON and Redis)."""
+    expected = sqlite3.connect(":memory:")
+    facts.create_table(expected)
+    places.create_table(expected)
+    rows = conn.execute("SELECT content_hash, title, text, region FROM articles").fetchall()
+    for h, title, text, region in rows:
+        prepared = prepare(title, text, region, story=False)
+        store_rows(expected, "facts", FACT_COLUMNS, h, prepared.facts, replace=False)
+        store_rows(expected, "article_places", PLACE_COLUMNS, h, prepared.places, replace=False)
+    for table, columns in (("facts", FACT_COLUMNS), ("article_places", PLACE_COLUMNS)):
+        query = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}"
+        assert conn.execute(query).fetchall() == expected.execute(query).fetchall()
+    assert expected.execute("SELECT count(*) FROM facts").fetchone()[0] > 0
 
 
 def test_two_workers_one_writer_every_article_once(redis_url, portals, tmp_path):
@@ -147,3 +169,17 @@ def test_worker_killed_mid_crawl_loses_nothing(redis_url, portals, tmp_path):
     missing = [u for u in expected_texts(portals) if u not in stored]
     assert missing == []
     check_archive(db, portals)
+
+
+def test_a_page_message_carries_the_workers_facts_and_places():
+    from archive.ingest import _prepared, page_message
+    from archive.records import PageRecord
+
+    text = "11月23日，吉林市举行重点项目集中签约仪式，共签约项目12个，总投资86.5亿元，同比增长12.5%。"
+    prepared = prepare("吉林市集中签约12个项目", text, "吉林省", story=False)
+    assert prepared.facts and prepared.places
+    record = PageRecord(url="http://a.example.cn/1.html", source="s", status=200, fetched_at="2024-11-23T09:00:00+08:00",
+                        outcome="archived", body_z=b"\x28\xb5\x2f\xfd raw")
+    msg = json.loads(page_message("run", record, {"title": "t"}, prepared))
+    assert _prepared(msg) == prepared  # the writer stores these rows instead of computing them
+    assert _prepared(json.loads(page_message("run", record, {"title": "t"}))) is None  # an older worker's message
