@@ -81,8 +81,22 @@ class ExtractPool:
         return [w.proc.pid for w in self._workers]
 
     async def start(self) -> None:
-        for _ in range(self.processes):
-            await self._spawn()
+        """Start the workers; pages handed over meanwhile wait and go as soon as one is up."""
+        try:
+            for _ in range(self.processes):
+                await self._spawn()
+                self._pump()
+        except Exception as exc:  # noqa: BLE001  (no interpreter to run, no processes left ...)
+            self._break(PoolBroken(f"cannot start extraction workers: {exc}"))
+
+    def _break(self, error: PoolBroken) -> None:
+        """Fail every waiting page and every later one with ``error``."""
+        self.broken = error
+        log.error("%s: every page left fails", error)
+        waiting, self._waiting = self._waiting, []
+        for _, future in waiting:
+            if not future.done():
+                future.set_exception(error)
 
     async def _spawn(self) -> None:
         proc = await asyncio.create_subprocess_exec(*self.command, stdin=asyncio.subprocess.PIPE,
@@ -162,12 +176,7 @@ class ExtractPool:
         if not worker.answered:
             self._failed_starts += 1
         if self._failed_starts >= MAX_FAILED_STARTS:
-            self.broken = PoolBroken(f"extraction workers keep dying before their first answer ({error})")
-            log.error("%s: every page left fails", self.broken)
-            waiting, self._waiting = self._waiting, []
-            for _, future in waiting:
-                if not future.done():
-                    future.set_exception(self.broken)
+            self._break(PoolBroken(f"extraction workers keep dying before their first answer ({error})"))
             return
         await self._spawn()
         self._pump()

@@ -37,6 +37,7 @@ class ExtractPipeline:
         self.processes = processes
         self.batch_max = batch_max
         self.pool: ExtractPool | None = None
+        self._starting: asyncio.Task | None = None
         self._options: dict[str, ExtractOptions] = {}
 
     @classmethod
@@ -44,13 +45,16 @@ class ExtractPipeline:
         return cls(crawler, crawler.settings.getint("EXTRACT_PROCESSES", 1),
                    crawler.settings.getint("EXTRACT_BATCH_MAX", 8))
 
-    async def open_spider(self, spider=None):
+    def open_spider(self, spider=None):
         if self.processes > 0:
             self.pool = ExtractPool(self.processes, batch_max=self.batch_max)
-            await self.pool.start()
+            # started in the background: the spider opens (and a SIGTERM closes it cleanly) without
+            # waiting for the workers; pages that come first wait in the pool
+            self._starting = asyncio.get_running_loop().create_task(self.pool.start())
 
     async def close_spider(self, spider=None):
         if self.pool is not None:
+            await self._starting
             await self.pool.close()
 
     def options(self, source_name: str) -> ExtractOptions:

@@ -103,3 +103,27 @@ def test_a_worker_exits_when_the_crawl_process_goes():
 def test_the_pool_needs_a_process():
     with pytest.raises(ValueError):
         ExtractPool(0)
+
+
+def test_pages_handed_over_before_the_workers_are_up_wait_for_them():
+    async def run():
+        pool = ExtractPool(2)
+        starting = asyncio.get_running_loop().create_task(pool.start())  # as the pipeline does
+        results = await asyncio.gather(*(pool.extract(args) for args in jobs(5)))
+        await starting
+        await pool.close()
+        return results
+
+    assert all(article is not None for _, article, _ in asyncio.run(run()))
+
+
+def test_a_worker_command_that_cannot_run_breaks_the_pool():
+    async def run():
+        pool = ExtractPool(1, command=("/nonexistent/python",))
+        waiting = pool.extract(jobs(1)[0])
+        await pool.start()
+        results = await asyncio.gather(waiting, pool.extract(jobs(1)[0]), return_exceptions=True)
+        await pool.close()
+        return results
+
+    assert all(isinstance(r, PoolBroken) and "cannot start" in str(r) for r in asyncio.run(run()))
