@@ -129,13 +129,15 @@ class ExtractPool:
             try:
                 payload = pickle.dumps([args for args, _ in batch], protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001  (an unpicklable page fails alone, not its batch)
+                retry = []
                 for args, future in batch:
                     try:
                         pickle.dumps(args)
                     except Exception:  # noqa: BLE001
                         future.set_exception(exc)
                     else:
-                        self._waiting.insert(0, (args, future))
+                        retry.append((args, future))
+                self._waiting[:0] = retry
                 continue
             worker.proc.stdin.write(FRAME.pack(len(payload)))
             worker.proc.stdin.write(payload)
@@ -159,7 +161,10 @@ class ExtractPool:
                         future.set_exception(value)
                 self._pump()
         except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            pass  # the worker exited
+        except Exception:  # noqa: BLE001  (an answer that does not unpickle: the worker is not to be trusted)
+            log.exception("extraction worker %d sent an unreadable answer: stopping it", worker.proc.pid)
+            worker.proc.kill()
         code = await worker.proc.wait()
         self._workers.remove(worker)
         if self._closing and not worker.in_flight:

@@ -127,3 +127,22 @@ def test_a_worker_command_that_cannot_run_breaks_the_pool():
         return results
 
     assert all(isinstance(r, PoolBroken) and "cannot start" in str(r) for r in asyncio.run(run()))
+
+
+def test_a_worker_answering_garbage_is_stopped_and_its_pages_fail():
+    garbage = ("import sys, time; sys.stdin.buffer.read(8); "
+               "sys.stdout.buffer.write((5).to_bytes(8, 'big') + b'junk!'); sys.stdout.flush(); time.sleep(60)")
+
+    async def run():
+        pool = ExtractPool(1, command=(sys.executable, "-c", garbage))
+        await pool.start()
+        results = await asyncio.wait_for(
+            asyncio.gather(*(pool.extract(args) for args in jobs(3)), return_exceptions=True), 60)
+        while pool.broken is None:  # three workers that never answered properly
+            pool.extract(jobs(1)[0])
+            await asyncio.sleep(0.1)
+        await pool.close()
+        return results
+
+    results = asyncio.run(run())
+    assert all(isinstance(r, WorkerDied) and "SIGKILL" in str(r) for r in results)
