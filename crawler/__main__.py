@@ -94,6 +94,15 @@ def run_crawl(args, sources, names: list[str | None]) -> int:
             print(f"error: --set expects NAME=VALUE with an upper-case Scrapy setting name, got {item!r}",
                   file=sys.stderr)
             return 2
+        current = settings.get(name)
+        kind = type(current) if isinstance(current, (int, float)) and not isinstance(current, bool) else None
+        if kind is not None:
+            try:
+                kind(value)
+            except ValueError:
+                print(f"error: --set {name} expects {'an integer' if kind is int else 'a number'}, got {value!r}",
+                      file=sys.stderr)
+                return 2
         settings.set(name, value, priority="cmdline")
     max_seconds = args.max_seconds or sources.settings.max_run_seconds
     settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")

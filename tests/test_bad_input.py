@@ -175,3 +175,16 @@ def test_unreachable_redis_one_line_exit_2(url, fault_report):
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") == 1 and "Redis" in result.stderr
     fault_report(f"--redis {url}", 2, 2, 0)
+
+
+@pytest.mark.parametrize("setting", ["ARCHIVE_WRITE_GROUP=abc", "EXTRACT_PROCESSES=two", "ARCHIVE_WRITE_DELAY=soon"])
+def test_a_non_number_for_a_numeric_setting_is_one_line_and_exit_2(tmp_path, setting):
+    db = tmp_path / "a.db"
+    proc = subprocess.run([sys.executable, "-m", "crawler", "--sources", str(REPO / "sources.toml"), "--db", str(db),
+                           "--set", setting], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    name = setting.split("=")[0]
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and f"--set {name} expects" in proc.stderr
+    if db.exists():  # the archive is checked first; no crawl ran
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone() == (0,)
