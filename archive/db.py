@@ -291,6 +291,11 @@ class Archive:
         row = self.conn.execute("SELECT etag, last_modified FROM list_pages WHERE url = ?", (url,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def list_page_status(self, url: str) -> tuple[int, str] | None:
+        """(HTTP status, fetched_at) of a list page kept from an earlier run, or None."""
+        row = self.conn.execute("SELECT status, fetched_at FROM list_pages WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def save_list_page(self, url: str, source: str, status: int, etag: str | None, last_modified: str | None) -> None:
         """Remember a list page's validators (kept as they were on a 304)."""
         with write_transaction(self.conn):

@@ -1,35 +1,22 @@
-"""Links on list pages: ``<a href>``, Hanweb (大汉) XML recordsets, sitemaps and feeds.
+"""Links on list pages (every shape of ``archive.listing``), sitemaps and feeds.
 
-Hanweb list pages carry their article links only inside
-``<script type="text/xml"><datastore><recordset><record><![CDATA[<li><a href=…>]]>``;
-a plain link extractor sees none of them. Plain functions over decoded text.
+A list page's links are its ``<a href>``s, the URLs in ``onclick`` handlers and ``data-href``
+attributes, and the records of a Hanweb (大汉) ``<datastore>``, which a plain link extractor does
+not see. Plain functions over decoded text.
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
 import lxml.etree as etree
 import lxml.html
 
 from .htmlpage import parse_html
+from .listing.anchors import anchor_hrefs, handler_hrefs
+from .listing.hanweb import datastore
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
 _BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "data:", "ftp:", "#")
-
-
-def _hrefs(tree: lxml.html.HtmlElement) -> list[str]:
-    return [a.get("href") for a in tree.iter("a", "area") if a.get("href")]
-
-
-def hanweb_hrefs(html: str) -> list[str]:
-    """hrefs inside Hanweb ``<recordset>`` records (and its ``<nextgroup>`` link)."""
-    out: list[str] = []
-    for chunk in _RECORD.findall(html) + _NEXTGROUP.findall(html):
-        out.extend(re.findall(r"""href\s*=\s*["']?([^"'\s>]+)""", chunk, re.I))
-    return out
 
 
 def absolute(href: str, base_url: str) -> str | None:
@@ -56,7 +43,9 @@ def extract_links(html: str, page_url: str) -> list[str]:
     tree = parse_html(html)
     base = base_href(tree, page_url)
     seen: dict[str, None] = {}
-    for href in _hrefs(tree) + hanweb_hrefs(html):
+    records = datastore(html) if "<record" in html or "<nextgroup" in html else None
+    hanweb = records.hrefs + records.nextgroup if records else []
+    for href in anchor_hrefs(tree) + handler_hrefs(tree) + hanweb:
         url = absolute(href, base)
         if url:
             seen.setdefault(url.split("#", 1)[0], None)

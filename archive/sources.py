@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .listing.edition import edition_url, template_problem
 from .relevance import DEFAULT_KEYWORDS, RelevanceModel
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
@@ -23,12 +25,24 @@ class SourcesError(ValueError):
 
 
 @dataclass(frozen=True)
+class ListApi:
+    """A JSON list endpoint (``list_api = {url, items, link, method, form, first_page}``)."""
+
+    url: str
+    items: str
+    link: str
+    method: str = "GET"
+    form: tuple[tuple[str, str], ...] = ()
+    first_page: int = 1
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     outlet: str
     region: str
-    start_urls: tuple[str, ...]
     article_pattern: str
+    start_urls: tuple[str, ...] = ()
     next_page_pattern: str | None = None
     schedule: str | None = None
     allowed_domains: tuple[str, ...] = ()
@@ -40,6 +54,11 @@ class Source:
     max_article_pages: int = 2000
     stop_on_known_page: bool = True
     enabled: bool = True
+    list_api: ListApi | None = None
+    edition_url: str | None = None
+    edition_days: int = 7
+    edition_from: date | None = None
+    edition_until: date | None = None
 
     @property
     def article_re(self) -> re.Pattern:
@@ -54,6 +73,10 @@ class Source:
         if self.allowed_domains:
             return frozenset(d.lower() for d in self.allowed_domains)
         urls = self.start_urls + self.sitemap_urls + self.feed_urls
+        if self.list_api:
+            urls += (self.list_api.url,)
+        if self.edition_url:
+            urls += (edition_url(self.edition_url, date(2000, 1, 1)),)
         return frozenset(urlsplit(u).netloc.lower() for u in urls)
 
     def allows(self, url: str) -> bool:
@@ -119,7 +142,7 @@ _SOURCE_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "name": ((str,), True),
     "outlet": ((str,), True),
     "region": ((str,), True),
-    "start_urls": ((list,), True),
+    "start_urls": ((list,), False),
     "article_pattern": ((str,), True),
     "next_page_pattern": ((str,), False),
     "schedule": ((str,), False),
@@ -132,7 +155,18 @@ _SOURCE_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "max_article_pages": ((int,), False),
     "stop_on_known_page": ((bool,), False),
     "enabled": ((bool,), False),
+    "list_api": ((dict,), False),
+    "edition_url": ((str,), False),
+    "edition_days": ((int,), False),
+    "edition_from": ((str, date), False),
+    "edition_until": ((str, date), False),
 }
+# list_api = { url, items, link, method, form, first_page }: (types, required)
+_LIST_API_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "url": ((str,), True), "items": ((str,), True), "link": ((str,), True),
+    "method": ((str,), False), "form": ((dict,), False), "first_page": ((int,), False),
+}
+_STARTS = ("start_urls", "sitemap_urls", "feed_urls", "list_api", "edition_url")
 _SETTINGS_KEYS: dict[str, tuple[type, ...]] = {
     "timezone": (str,),
     "default_schedule": (str,),
@@ -158,7 +192,7 @@ def validate_cron(expr: str) -> str | None:
 
 def _type_name(types: tuple[type, ...]) -> str:
     names = {str: "a string", list: "a list", int: "an integer", float: "a number", bool: "true or false",
-             dict: "a table"}
+             dict: "a table", date: "a date"}
     return " or ".join(names.get(t, t.__name__) for t in types)
 
 
@@ -192,8 +226,10 @@ def _parse_source(path: str, index: int, table) -> Source:
     for key in ("outlet", "region", "article_pattern"):
         if not table[key].strip():
             raise SourcesError(f"{where}: key '{key}' must not be empty")
-    if not table["start_urls"] and not table.get("sitemap_urls") and not table.get("feed_urls"):
-        raise SourcesError(f"{where}: key 'start_urls' must list at least one URL")
+    if not any(table.get(key) for key in _STARTS):
+        problem = "must list at least one URL" if "start_urls" in table else "is missing"
+        raise SourcesError(f"{where}: key 'start_urls' {problem} (or give sitemap_urls, feed_urls, list_api or "
+                           "edition_url)")
     for key in _URL_LISTS:
         for url in table.get(key, []):
             parts = urlsplit(url)
@@ -214,7 +250,64 @@ def _parse_source(path: str, index: int, table) -> Source:
         if key in table and table[key] < 1:
             raise SourcesError(f"{where}: key '{key}' must be at least 1")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    if "list_api" in table:
+        values["list_api"] = _parse_list_api(where, table["list_api"])
+    for key in ("edition_from", "edition_until"):
+        if key in table:
+            values[key] = _parse_day(where, key, table[key])
+    if "edition_url" in table:
+        problem = template_problem(table["edition_url"])
+        parts = urlsplit(edition_url(table["edition_url"], date(2000, 1, 1)))
+        if problem is None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            problem = "is not an http(s) URL"
+        if problem:
+            raise SourcesError(f"{where}: key 'edition_url' {problem}: {table['edition_url']!r}")
+    elif any(k in table for k in ("edition_days", "edition_from", "edition_until")):
+        raise SourcesError(f"{where}: key 'edition_url' is missing (edition_days/edition_from/edition_until need it)")
+    if table.get("edition_days", 1) < 1:
+        raise SourcesError(f"{where}: key 'edition_days' must be at least 1")
+    if values.get("edition_from") and values.get("edition_until") and values["edition_from"] > values["edition_until"]:
+        raise SourcesError(f"{where}: key 'edition_from' is after 'edition_until'")
     return Source(**values)
+
+
+def _parse_day(where: str, key: str, value) -> date:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise SourcesError(f"{where}: key '{key}' must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _parse_list_api(where: str, table: dict) -> ListApi:
+    where = f"{where}: key 'list_api'"
+    for key in table:
+        if key not in _LIST_API_KEYS:
+            raise SourcesError(f"{where}: unknown key '{key}' (known: {', '.join(_LIST_API_KEYS)})")
+    for key, (types, required) in _LIST_API_KEYS.items():
+        if key not in table:
+            if required:
+                raise SourcesError(f"{where}: missing key '{key}'")
+            continue
+        _check_type(where, key, table[key], types)
+    parts = urlsplit(table["url"])
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SourcesError(f"{where}: key 'url' is not an http(s) URL: {table['url']!r}")
+    if not table["link"].strip():
+        raise SourcesError(f"{where}: key 'link' must not be empty")
+    method = table.get("method", "GET").upper()
+    if method not in ("GET", "POST"):
+        raise SourcesError(f"{where}: key 'method' must be \"GET\" or \"POST\", got {table['method']!r}")
+    form = table.get("form", {})
+    if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in form.values()):
+        raise SourcesError(f"{where}: key 'form' must map field names to strings or numbers")
+    if method == "GET" and form:
+        raise SourcesError(f"{where}: key 'form' needs method = \"POST\"")
+    if table.get("first_page", 1) < 0:
+        raise SourcesError(f"{where}: key 'first_page' must be 0 or more")
+    return ListApi(url=table["url"], items=table["items"], link=table["link"], method=method,
+                   form=tuple((str(k), str(v)) for k, v in form.items()), first_page=table.get("first_page", 1))
 
 
 def _parse_settings(path: str, table) -> Settings:

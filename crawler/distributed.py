@@ -33,6 +33,7 @@ from archive.ingest import DONE, ITEMS, PREFIX, connect, page_message, run_messa
 QUEUE = f"{PREFIX}:requests"
 LEASES = f"{PREFIX}:leases"
 VALIDATORS = f"{PREFIX}:validators"
+LIST_STATUS = f"{PREFIX}:list-status"  # url -> [status, fetched_at] of list pages (e-paper days)
 DEFAULT_LEASE_SECONDS = 300  # longer than a page can take (timeouts x retries)
 
 
@@ -114,9 +115,14 @@ class RedisStore:
         raw = self.client.hget(VALIDATORS, url)
         return tuple(json.loads(raw)) if raw else (None, None)
 
+    def list_page_status(self, url: str) -> tuple[int, str] | None:
+        raw = self.client.hget(LIST_STATUS, url)
+        return tuple(json.loads(raw)) if raw else None
+
     def save_list_page(self, url: str, source: str, status: int, etag: str | None, last_modified: str | None):
         if etag or last_modified:
             self.client.hset(VALIDATORS, url, json.dumps([etag, last_modified]))
+        self.client.hset(LIST_STATUS, url, json.dumps([status, now_iso()]))
 
     def forget_list_validators(self, source: str) -> None:
         self.client.delete(VALIDATORS)

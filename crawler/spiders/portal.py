@@ -1,10 +1,12 @@
 """The one spider: every portal of ``sources.toml`` is crawled by this code.
 
-Start pages are list pages (``start_urls``), sitemaps (``sitemap_urls``) and feeds
-(``feed_urls``); all three are fetched with a conditional GET (validators kept in the
-archive), and a 304 means "nothing new". Links matching ``article_pattern`` on the
-source's own hosts become article requests unless the archive already has a final
-outcome for them (failed pages come back after a backoff). Pagination follows
+Start pages are list pages (``start_urls``), sitemaps (``sitemap_urls``), feeds (``feed_urls``),
+JSON list endpoints (``list_api``) and the days of a digital edition (``edition_url``); all are
+fetched with a conditional GET (validators kept in the archive), and a 304 means "nothing new".
+List pages of every CMS shape in ``archive.listing`` are understood without configuration: TRS
+JavaScript pagers, Hanweb record groups (POSTed to ``dataproxy.jsp``), ``onclick`` item links.
+Links matching ``article_pattern`` on the source's own hosts become article requests unless the
+archive already has a final outcome for them (failed pages come back after a backoff). Pagination follows
 ``next_page_pattern`` while list pages still link unknown articles, up to
 ``max_list_pages``. Article pages go to the pipelines unparsed — apart from a cheap look
 for a "下一页" link, so multi-page articles arrive whole.
@@ -13,6 +15,9 @@ for a "下一页" link, so multi-page articles arrive whole.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import signals
@@ -22,7 +27,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from archive.db import Archive, now_iso
 from archive.decode import decode_html
 from archive.extract import next_page
-from archive.links import extract_links, feed_links, sitemap_links
+from archive.links import absolute, feed_links, sitemap_links
+from archive.listing import hanweb
+from archive.listing.edition import edition_days, edition_url
+from archive.listing.jsonlist import PAGE, ListApiError, api_form, api_links, api_page
+from archive.listing.page import read_list_page
 from archive.pipeline import FetchedPage
 from archive.sources import Source, load_sources
 from archive.urls import canonical_url
@@ -85,31 +94,61 @@ class PortalSpider(scrapy.Spider):
                 src.name, self.retry_base, self.max_attempts, limit=src.max_article_pages))
             for request in retries:
                 yield request
-            starts = [(u, "parse_list") for u in src.start_urls] + \
-                     [(u, "parse_sitemap") for u in src.sitemap_urls] + [(u, "parse_feed") for u in src.feed_urls]
-            for url, parse in starts:
-                request = self._listing_request(src, canonical_url(url), parse, depth=0)
-                if request is not None:
-                    yield request
+            for request in self._start_requests(src):
+                yield request
 
-    def _listing_request(self, src: Source, url: str, callback: str, depth: int) -> scrapy.Request | None:
-        """A list/sitemap/feed request, conditional on the validators the archive kept (None if already made)."""
-        if url in self.listed:
+    def _start_requests(self, src: Source):
+        starts = [(u, "parse_list") for u in src.start_urls] + \
+                 [(u, "parse_sitemap") for u in src.sitemap_urls] + [(u, "parse_feed") for u in src.feed_urls]
+        for url, parse in starts:
+            yield self._listing_request(src, canonical_url(url), parse, depth=0)
+        if src.list_api:
+            yield self._api_request(src, src.list_api.first_page, depth=0)
+        if src.edition_url:
+            zone = ZoneInfo(self.sources.settings.timezone)
+            today = datetime.now(zone).date()
+            for day in edition_days(today, src.edition_days, src.edition_from, src.edition_until):
+                url = canonical_url(edition_url(src.edition_url, day))
+                if not self.refresh and day < today and self._edition_done(url, day, zone):
+                    continue
+                yield self._listing_request(src, url, "parse_edition", depth=0, extra={"day": day.isoformat()},
+                                            statuses=[304, 404])
+
+    def _edition_done(self, url: str, day: date, zone: ZoneInfo) -> bool:
+        """A past day is done once crawled, or once a 404 was seen after the day had ended."""
+        seen = self.store.list_page_status(url)
+        if seen is None:
+            return False
+        status, fetched_at = seen
+        return status != 404 or datetime.fromisoformat(fetched_at).astimezone(zone).date() > day
+
+    def _listing_request(self, src: Source, url: str | None, callback: str, depth: int, *, extra: dict | None = None,
+                         formdata: dict[str, str] | None = None, statuses: list[int] | None = None):
+        """A list/sitemap/feed/API request, conditional on the validators the archive kept; None if made
+        already this run (or ``url`` is None). ``formdata`` makes it a POST (never conditional)."""
+        if url is None:
             return None
-        self.listed.add(url)
+        key = url if formdata is None else f"{url} {sorted(formdata.items())}"
+        if key in self.listed:
+            return None
+        self.listed.add(key)
+        kwargs = {"source": src.name, "depth": depth, "parse": callback, "extra": extra or {}}
+        # self.listed keeps each listing to one request a run; distributed, the run's dupefilter does
+        meta = {"source": src.name, "handle_httpstatus_list": statuses or [304]}
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, callback=self._listing_response,
+                                      errback=self.list_failed, dont_filter=not self.distributed,
+                                      cb_kwargs=kwargs, meta=meta)
         headers = {}
         etag, last_modified = self.store.list_validators(url)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        # self.listed keeps each listing to one request a run; distributed, the run's dupefilter does
         return scrapy.Request(url, callback=self._listing_response, errback=self.list_failed, headers=headers,
-                              dont_filter=not self.distributed,
-                              cb_kwargs={"source": src.name, "depth": depth, "parse": callback},
-                              meta={"source": src.name, "handle_httpstatus_list": [304]})
+                              dont_filter=not self.distributed, cb_kwargs=kwargs, meta=meta)
 
-    def _listing_response(self, response, source: str, depth: int, parse: str):
+    def _listing_response(self, response, source: str, depth: int, parse: str, extra: dict):
         counts = self.fetch_counts[source]
         counts["list_pages"] += 1
         counts["bytes"] += len(response.body)
@@ -117,9 +156,12 @@ class PortalSpider(scrapy.Spider):
             counts["not_modified"] += 1
             self.store.save_list_page(response.url, source, 304, None, None)
             return
-        header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
-        self.validators[source].append((response.url, response.status, header("ETag"), header("Last-Modified")))
-        yield from getattr(self, parse)(response, self.sources.get(source), depth)
+        if response.status == 200:
+            header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
+            self.validators[source].append((response.url, response.status, header("ETag"), header("Last-Modified")))
+        for request in getattr(self, parse)(response, self.sources.get(source), depth, **extra):
+            if request is not None:
+                yield request
         self._release(response.request.url)  # its links are queued: nothing to redo if we die now
 
     def closed(self, reason: str):
@@ -156,22 +198,94 @@ class PortalSpider(scrapy.Spider):
                                            meta={"source": src.name}, priority=ARTICLE_PRIORITY))
         return requests, unknown
 
+    def _paginate(self, src: Source, unknown: int, depth: int, url: str) -> bool:
+        """True when pagination goes on past ``url`` (unknown articles on it, list pages left)."""
+        if src.stop_on_known_page and unknown == 0 and src.name not in self.paginate_fully:
+            self.logger.info("%s: no new article on %s, pagination stops", src.name, url)
+            return False
+        return depth + 1 < src.max_list_pages
+
+    def _list_error(self, src: Source, url: str, problem: str) -> None:
+        self.fetch_counts[src.name]["errors"] += 1
+        self.logger.warning("%s: list %s: %s", src.name, url, problem)
+
     def parse_list(self, response, src: Source, depth: int):
-        html = decode_html(response.body, response.headers.get("Content-Type")).text
-        links = extract_links(html, response.url)
+        """A list page of any shape: its article links, then the next list pages it leads to."""
+        page = read_list_page(decode_html(response.body, response.headers.get("Content-Type")).text, response.url)
+        requests, unknown = self._article_requests(src, page.links)
+        yield from requests
+        if page.jpage_problem:
+            self._list_error(src, response.url, page.jpage_problem)
+        if not self._paginate(src, unknown, depth, response.url):
+            return
+        if src.next_page_re is not None:
+            for link in page.links:
+                url = canonical_url(link)
+                if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
+                    yield self._listing_request(src, url, "parse_list", depth + 1)
+        nxt = page.next_trs_page()
+        if nxt and src.allows(nxt):
+            yield self._listing_request(src, canonical_url(nxt), "parse_list", depth + 1)
+        group = page.first_hanweb_group()
+        if group and src.allows(group[0]):
+            url, form = group
+            yield self._listing_request(src, url, "parse_group", depth + 1, formdata=form,
+                                        extra={"jpage": page.jpage})
+        elif page.jpage is None and page.records is not None:
+            for href in page.records.nextgroup:  # no usable jpage call: the nextgroup GET form
+                url = absolute(href, response.url)
+                if url and src.allows(url) and "dataproxy" in url:
+                    yield self._listing_request(src, url, "parse_group", depth + 1)
+
+    def parse_group(self, response, src: Source, depth: int, jpage: hanweb.Jpage | None = None):
+        """A Hanweb dataproxy answer: its records, then the next group (POST with ``jpage``, else GET)."""
+        store = hanweb.datastore(decode_html(response.body, response.headers.get("Content-Type")).text)
+        links = [u for u in (absolute(h, response.url) for h in store.hrefs) if u]
         requests, unknown = self._article_requests(src, links)
         yield from requests
-        if src.stop_on_known_page and unknown == 0 and src.name not in self.paginate_fully:
-            self.logger.info("%s: no new article on %s, pagination stops", src.name, response.url)
+        if store.records == 0 or not self._paginate(src, unknown, depth, response.url):
             return
-        if depth + 1 >= src.max_list_pages or src.next_page_re is None:
+        if jpage is not None:
+            start = int(parse_qs(urlsplit(response.url).query).get("startrecord", ["1"])[0]) + store.records
+            total = store.total or jpage.total
+            if total is None or start <= total:
+                url, form = hanweb.group_request(jpage, response.url, start)
+                yield self._listing_request(src, url, "parse_group", depth + 1, formdata=form, extra={"jpage": jpage})
             return
-        for link in links:
-            url = canonical_url(link)
-            if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
-                request = self._listing_request(src, url, "parse_list", depth + 1)
-                if request is not None:
-                    yield request
+        nxt = [u for u in (absolute(h, response.url) for h in store.nextgroup) if u] or \
+              [hanweb.next_get_group(response.url)]
+        for url in nxt:
+            if url and src.allows(url):
+                yield self._listing_request(src, canonical_url(url), "parse_group", depth + 1)
+
+    def _api_request(self, src: Source, page: int, depth: int):
+        api = src.list_api
+        url = api_page(api.url, page)
+        form = api_form(dict(api.form), page) if api.method == "POST" else None
+        return self._listing_request(src, url, "parse_api", depth, formdata=form, extra={"page": page})
+
+    def parse_api(self, response, src: Source, depth: int, page: int):
+        """One answer of a JSON list endpoint (``list_api``): its article links, then the next page."""
+        api = src.list_api
+        try:
+            links = api_links(response.body, api.items, api.link, response.url,
+                              response.headers.get("Content-Type", b"").decode("latin-1"))
+        except ListApiError as exc:
+            self._list_error(src, response.url, str(exc))
+            return
+        requests, unknown = self._article_requests(src, links)
+        yield from requests
+        paged = PAGE in api.url or any(PAGE in v for _, v in api.form)
+        if links and paged and self._paginate(src, unknown, depth, response.url):
+            yield self._api_request(src, page + 1, depth + 1)
+
+    def parse_edition(self, response, src: Source, depth: int, day: str):
+        """A digital edition's first layout page of ``day``; a 404 means no edition that day."""
+        if response.status == 404:
+            self.logger.info("%s: no edition on %s (%s)", src.name, day, response.url)
+            self.store.save_list_page(response.url, src.name, 404, None, None)
+            return
+        yield from self.parse_list(response, src, depth)
 
     def parse_sitemap(self, response, src: Source, depth: int):
         pages, children = sitemap_links(response.body)
@@ -179,10 +293,8 @@ class PortalSpider(scrapy.Spider):
         yield from requests
         if depth + 1 < MAX_SITEMAP_DEPTH:
             for url in children:
-                request = self._listing_request(src, canonical_url(url), "parse_sitemap", depth + 1) \
-                    if src.allows(url) else None
-                if request is not None:
-                    yield request
+                if src.allows(url):
+                    yield self._listing_request(src, canonical_url(url), "parse_sitemap", depth + 1)
 
     def parse_feed(self, response, src: Source, depth: int):
         links = [canonical_url(response.urljoin(u)) for u in feed_links(response.body)]
