@@ -339,6 +339,47 @@ def _add_access_commands(sub) -> None:
     p.set_defaults(func=cmd_stats)
 
 
+# --- probe, check-sources ----------------------------------------------------------------------
+def cmd_probe(args) -> int:
+    from .probe import ProbeError, probe, source_toml
+
+    try:
+        report = probe(args.url, name=args.name, outlet=args.outlet, region=args.region)
+    except ProbeError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+        return 0
+    print(f"# {report.url}\n# shape: {report.shape}\n# pagination: {report.pagination}")
+    print(f"# {len(report.article_links)} article links, the first ones:")
+    for link in report.article_links[:5]:
+        print(f"#   {link}")
+    if report.first_article:
+        a = report.first_article
+        print(f"# first article: {a['title']!r} ({a['published_at'] or 'no date'})\n#   {a['first_line']}")
+    for note in report.notes:
+        print(f"# note: {note}")
+    print(source_toml(report.source), end="")
+    return 0
+
+
+def cmd_check_sources(args) -> int:
+    from .probe import PoliteFetcher, check_source
+    from .sources import load_sources
+
+    sources = load_sources(args.sources)
+    fetcher = PoliteFetcher()
+    checks = [check_source(src, sources, fetcher) for src in sources.select(args.source)]
+    if args.json:
+        print(json.dumps([{**c.__dict__, "ok": c.ok} for c in checks], ensure_ascii=False, indent=2))
+    else:
+        for c in checks:
+            status = "ok " if c.ok else "BAD"
+            print(f"{status} {c.source}: {c.matched}/{c.links} links match article_pattern; "
+                  f"pagination: {c.pagination}" + (f"; {c.problem}" if c.problem else "") + f"  <{c.url}>")
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m archive", description="The zhaoshang-archive archive and text pipeline.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -364,6 +405,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-exit", type=float, metavar="SECONDS",
                    help="exit after this long with nothing to write (default: run until SIGTERM)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("probe", help="a new source from one list URL: its shape, article_pattern, a [[source]] table")
+    p.add_argument("url")
+    p.add_argument("--name", help="the source's name (default: from the host)")
+    p.add_argument("--outlet", help="the publisher (default: the site name in <title>)")
+    p.add_argument("--region", help="the source's region (default: 全国, a placeholder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("check-sources", help="fetch each source's start page: links matched, pagination; exit 1 "
+                                             "when a pattern matches nothing")
+    p.add_argument("--sources", default="sources.toml")
+    p.add_argument("--source", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check_sources)
 
     _add_access_commands(sub)
     return ap

@@ -1,0 +1,148 @@
+"""What a list page is, for ``python -m archive probe``: its shape, a proposed ``article_pattern``,
+its pagination, and for a JavaScript shell the JSON endpoint its script reads.
+
+Article links are told from the rest by the *shape* of their URLs, not by any site's names: links
+are grouped by their path with digit runs generalised (``/zw/202211/t20221124_5123456.html`` →
+``/zw/\\d{6}/t\\d{8}_\\d+\\.html``); the largest group of links ending in a numbered page wins, known
+CMS article shapes (TRS ``t\\d{8}_\\d+``, Hanweb ``art_\\d+_\\d+``, ``content_\\d+``, ``post_\\d+``, dated
+folders) counting double.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .page import ListPage
+
+_DIGITS = re.compile(r"\d+")
+_KNOWN_ARTICLE = re.compile(
+    r"(?:^|/)(?:t\d{8}_\d+|art_\d+_\d+|content_\d+|post_\d+|\d{8}/\w*\d+|\d{4}-\d{2}/\d{2}/\w*\d+)[^/]*$")
+_PAGE_FILE = re.compile(r"\.(?:s?html?|jhtml|jsp|php|aspx?)$|/[^./]*\d[^./]*$", re.I)
+_LIST_LIKE = re.compile(r"(?:index|list|column-index|page)[_-]?\d+\.\w+$|[?&](?:page|pageNo|pageIndex|cur_page|p)=\d+",
+                        re.I)
+# an e-paper layout page: a date in the path and a node/layout page name
+_EDITION = re.compile(r"(?P<date>(?P<y>20\d\d)(?P<s1>[-/]?)(?P<m>[01]\d)(?P<s2>[-/]?)(?P<d>[0-3]\d))/"
+                      r"(?P<page>(?:node|layout|page|bm|ban)[_-]?\w*\.\w+)$", re.I)
+# string literals and identifiers joined by + in a script (an endpoint built from parts)
+_OPERAND = r"""(?:"[^"\n]*"|'[^'\n]*'|\b[A-Za-z_$][\w$.]*)"""
+_CONCAT = re.compile(rf"{_OPERAND}(?:\s*\+\s*{_OPERAND})*")
+_ASSIGN = re.compile(r"""\b(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*[:=]\s*(["']?)([\w./-]+)\2\s*[,;\n}]""")
+_PAGE_VARS = re.compile(r"^(?:page|pageNo|pageNum|pageIndex|currentPage|curPage|pn|p)$", re.I)
+_ENDPOINT_HINT = re.compile(r"search|api|list|query|data|json|getData|channel", re.I)
+
+
+@dataclass
+class ArticleGuess:
+    """A proposed ``article_pattern`` and the links of the page it matches, in page order."""
+
+    pattern: str
+    links: list[str] = field(default_factory=list)
+
+
+def _template(path: str) -> tuple[str, list[int]]:
+    """The path as a regex with every digit run generalised, and the lengths of those runs."""
+    parts, lengths, last = [], [], 0
+    for run in _DIGITS.finditer(path):
+        parts.append(re.escape(path[last:run.start()]))
+        parts.append("{}")
+        lengths.append(len(run.group(0)))
+        last = run.end()
+    parts.append(re.escape(path[last:]))
+    return "".join(parts), lengths
+
+
+def guess_article_pattern(links: list[str], page_url: str) -> ArticleGuess | None:
+    """The largest group of same-shaped article-like links on ``page_url``'s host, as a regex."""
+    host = urlsplit(page_url).netloc.lower()
+    own, _ = _template(urlsplit(page_url).path)
+    groups: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for link in links:
+        parts = urlsplit(link)
+        if parts.netloc.lower() != host or parts.query or not _PAGE_FILE.search(parts.path):
+            continue
+        if _LIST_LIKE.search(parts.path) or not _DIGITS.search(parts.path.rsplit("/", 1)[-1] or parts.path):
+            continue
+        template, lengths = _template(parts.path)
+        if template == own:
+            continue  # another page of this list
+        groups[template].append((link, lengths))
+    best, best_score = None, 0.0
+    for template, members in groups.items():
+        score = len(members) * (2 if _KNOWN_ARTICLE.search(urlsplit(members[0][0]).path) else 1)
+        if score > best_score:
+            best, best_score = template, score
+    if best is None or best_score < 2:
+        return None
+    members = groups[best]
+    runs = []
+    for i in range(best.count("{}")):
+        widths = {lengths[i] for _, lengths in members}
+        width = widths.pop() if len(widths) == 1 else None
+        runs.append(rf"\d{{{width}}}" if width in (4, 6, 8) else r"\d+")
+    # str.format would trip over regex braces: fill the slots one by one
+    pattern = best
+    for run in runs:
+        pattern = pattern.replace("{}", run, 1)
+    return ArticleGuess(pattern + "$", [link for link, _ in members])
+
+
+def guess_next_page_pattern(page: ListPage) -> str | None:
+    """A ``next_page_pattern`` for list pages linked with anchors (``index_2.html``, ``?page=2`` …)."""
+    host = urlsplit(page.url).netloc.lower()
+    for link in page.links:
+        parts = urlsplit(link)
+        if parts.netloc.lower() != host or link == page.url:
+            continue
+        found = _LIST_LIKE.search(parts.path + ("?" + parts.query if parts.query else ""))
+        if found:
+            folder = parts.path.rsplit("/", 1)[0] + "/"
+            tail = _DIGITS.sub(r"\\d+", re.escape(found.group(0)))
+            return re.escape(folder) + (".*" if found.group(0)[0] in "?&" else "") + tail + ("" if "?" in tail else "$")
+    return None
+
+
+def edition_template(url: str) -> tuple[str, str] | None:
+    """(``edition_url`` template, ``next_page_pattern`` for the day's other layout pages) of an e-paper URL."""
+    found = _EDITION.search(urlsplit(url).path)
+    if not found:
+        return None
+    fmt = f"%Y{found['s1']}%m{found['s2']}%d"
+    start = url.index(found.group("date"), len(url) - len(urlsplit(url).path) - len(urlsplit(url).query) - 1)
+    template = url[:start] + "{date:" + fmt + "}/" + found["page"]
+    stem = re.sub(r"\d+", "", found["page"].rsplit(".", 1)[0])
+    layout = re.escape(stem) + r"\d+\." + re.escape(found["page"].rsplit(".", 1)[-1]) + "$"
+    return template, layout
+
+
+def script_endpoints(html: str) -> list[str]:
+    """URLs a page's script builds for a list request, with the page number as ``{page}``."""
+    values = {name: value for name, _, value in _ASSIGN.findall(html)}
+    found: list[str] = []
+    for script in re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S | re.I):
+        for expr in _CONCAT.finditer(script):
+            url = _evaluate(expr.group(0), values)
+            if url and url.startswith(("/", "http://", "https://", "./")) and "{page}" in url \
+                    and _ENDPOINT_HINT.search(url) and url not in found:
+                found.append(url)
+    return found
+
+
+def _evaluate(expr: str, values: dict[str, str]) -> str | None:
+    out = []
+    for token in re.split(r"\s*\+\s*", expr.strip()):
+        if token[:1] in "\"'":
+            out.append(token[1:-1])
+        elif _PAGE_VARS.match(token.rsplit(".", 1)[-1]):
+            out.append("{page}")
+        elif token in values:
+            out.append(values[token])
+        else:
+            return None
+    url = "".join(out)
+    # a literal page number in the query string is the page too: ?page=1
+    if "{page}" not in url:
+        url = re.sub(r"([?&](?:page|pageNo|pageNum|pageIndex|curPage|currentPage|p)=)\d+", r"\1{page}", url, count=1)
+    return url
