@@ -341,7 +341,8 @@ def _add_access_commands(sub) -> None:
 
 # --- probe, check-sources ----------------------------------------------------------------------
 def cmd_probe(args) -> int:
-    from .probe import ProbeError, probe, source_toml
+    from .fetching import ProbeError
+    from .probe import probe, source_toml
 
     try:
         report = probe(args.url, name=args.name, outlet=args.outlet, region=args.region)
@@ -364,7 +365,8 @@ def cmd_probe(args) -> int:
 
 
 def cmd_check_sources(args) -> int:
-    from .probe import PoliteFetcher, check_source
+    from .fetching import PoliteFetcher
+    from .probe import check_source
     from .sources import load_sources
 
     sources = load_sources(args.sources)

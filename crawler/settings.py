@@ -9,12 +9,13 @@ import os
 
 from scrapy.settings import default_settings
 
+from archive import fetching
+
 BOT_NAME = "zhaoshang-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = os.environ.get(
-    "ZHAOSHANG_USER_AGENT", "zhaoshang-archive/0.1 (+https://github.com/zhaoshang-archive; archive of public news)")
+USER_AGENT = fetching.USER_AGENT  # ZHAOSHANG_USER_AGENT; probe and check-sources send the same
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
