@@ -48,8 +48,12 @@ def test_trs_pager_forms():
     variables = trs.trs_pager(TRS_VARS, "http://gov.cn/xw/index.htm")
     assert variables == trs.TrsPager(4, "index", "htm")
     haiyun = trs.trs_pager(TRS_HAIYUN, "http://gov.cn/col/index.shtml")
-    assert haiyun == trs.TrsPager(12, "index", "shtml")
-    assert trs.next_page(haiyun, "http://gov.cn/col/index_1.shtml") == "http://gov.cn/col/index_2.shtml"
+    assert haiyun == trs.TrsPager(12, "index", "shtml", first=1)  # 海云 counts from 1: index, index_2 …
+    assert trs.next_page(haiyun, "http://gov.cn/col/index.shtml") == "http://gov.cn/col/index_2.shtml"
+    assert trs.next_page(haiyun, "http://gov.cn/col/index_11.shtml") == "http://gov.cn/col/index_12.shtml"
+    assert trs.next_page(haiyun, "http://gov.cn/col/index_12.shtml") is None
+    named = trs.trs_pager("<script>createPageHTML('page_div',5, 1,'fg','shtml',89);</script>", "http://gov.cn/c1/fg.shtml")
+    assert trs.next_page(named, "http://gov.cn/c1/fg.shtml") == "http://gov.cn/c1/fg_2.shtml"
     assert trs.trs_pager(TRS_DEFINITION, "http://gov.cn/a/index.html") is None
     assert trs.trs_pager("<p>no pager</p>", "http://gov.cn/a/index.html") is None
 

@@ -7,8 +7,9 @@ folder, and the pager is only JavaScript, so no ``<a href>`` leads to page 2::
     var countPage = 12//共多少页  var currentPage = 0   // WCM, the variables form
     createPageHTML('page_div', 12, 1, 'index', 'shtml', 236);   // 海云: div, count, current, name, ext, total
 
-Which page we are on is read from the page's own URL (``index_3.html`` is page 3), not from the
-call: the 海云 form counts from 1 where WCM counts from 0.
+WCM numbers from 0 (``index.html``, ``index_1.html`` …); 海云 from 1 (``list.shtml``, then
+``list_2.shtml`` …: there is no ``list_1.shtml``). Which page we are on is read from the page's own
+URL, not from the call's current-page argument.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class TrsPager:
     count: int
     name: str = "index"
     ext: str = "html"
+    first: int = 0  # the number of the first page: 0 (WCM) or 1 (海云)
 
 
 def _args(call: str) -> list[str]:
@@ -38,8 +40,9 @@ def _args(call: str) -> list[str]:
 
 
 def _from_call(args: list[str], html: str) -> TrsPager | None:
+    first = 0
     if args and not args[0].isdigit() and len(args) >= 5 and args[1].isdigit():
-        args = args[1:]  # 海云: the first argument is the pager's div id
+        args, first = args[1:], 1  # 海云: the first argument is the pager's div id
     if len(args) < 4:
         return None
     count = args[0]
@@ -49,7 +52,7 @@ def _from_call(args: list[str], html: str) -> TrsPager | None:
     name, ext = args[2], _EXT.match(args[3])
     if not count.isdigit() or not _NAME.match(name) or not ext:
         return None  # also the function's own definition: createPageHTML(_nPageCount, _nCurrIndex, …)
-    return TrsPager(int(count), name, ext.group(1).lower())
+    return TrsPager(int(count), name, ext.group(1).lower(), first)
 
 
 def trs_pager(html: str, page_url: str) -> TrsPager | None:
@@ -67,23 +70,23 @@ def trs_pager(html: str, page_url: str) -> TrsPager | None:
 
 
 def page_number(pager: TrsPager, page_url: str) -> int | None:
-    """0 for ``index.html`` (or the folder itself), N for ``index_N.html``; None for another file."""
+    """``pager.first`` for ``index.html`` (or the folder itself), N for ``index_N.html``; None for another file."""
     filename = urlsplit(page_url).path.rsplit("/", 1)[-1]
     if filename in ("", f"{pager.name}.{pager.ext}"):
-        return 0
+        return pager.first
     found = re.fullmatch(rf"{re.escape(pager.name)}_(\d+)\.{re.escape(pager.ext)}", filename)
     return int(found.group(1)) if found else None
 
 
 def page_url(pager: TrsPager, list_url: str, number: int) -> str:
-    """The URL of list page ``number`` (0 is the first) in ``list_url``'s folder."""
-    name = pager.name if number == 0 else f"{pager.name}_{number}"
+    """The URL of list page ``number`` (``pager.first`` is the first) in ``list_url``'s folder."""
+    name = pager.name if number == pager.first else f"{pager.name}_{number}"
     return urljoin(list_url, f"{name}.{pager.ext}")
 
 
 def next_page(pager: TrsPager, list_url: str) -> str | None:
     """The list page after ``list_url``, or None on the last page (or a page the pager does not name)."""
     number = page_number(pager, list_url)
-    if number is None or number + 1 >= pager.count:
+    if number is None or number + 1 - pager.first >= pager.count:
         return None
     return page_url(pager, list_url, number + 1)
