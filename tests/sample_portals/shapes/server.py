@@ -276,11 +276,13 @@ class ShapePortals:
         extra = extra or {}
         return [{**t, **extra.get("*", {}), **extra.get(t["name"], {})} for p in self.portals for t in p.sources()]
 
+    def sources_text(self, extra: dict | None = None) -> list[str]:
+        """Each [[source]] table as TOML text."""
+        return ["[[source]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in t.items()) for t in self.tables(extra)]
+
     def write_sources(self, path: str | Path, extra: dict | None = None) -> Path:
         """Write a sources.toml crawling the running portals."""
-        text = "\n".join("[[source]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in t.items())
-                         for t in self.tables(extra))
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text("\n".join(self.sources_text(extra)), encoding="utf-8")
         return Path(path)
 
     def expected(self) -> dict[str, list[str]]:
