@@ -119,6 +119,7 @@ def test_trs_list_pages_and_javascript_pagers(running):
     for missing in ("/xwdt/index_3.html", "/tzcj/index_1.shtml", "/tzcj/index_4.shtml", "/xwdt/index_01.html",
                     "/zwyw/index.shtml", "/xwdt/202211/t20221124_1.html"):
         assert fetch(trs.url(missing))[0] == 404, missing
+    assert fetch(trs.url("/xwdt/index.html"), {"page": "2"})[0] == 405  # static pages take no POST
 
 
 def test_trs_huge_pager_claims_ten_thousand_pages(running):

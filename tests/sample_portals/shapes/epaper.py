@@ -89,6 +89,7 @@ class EpaperPortal(Portal):
     """A digital edition over a range of days; see the module docstring."""
 
     name = "epaper"
+    article_re = CONTENT_RE
     outlet = "白城日报"
     region = "吉林省白城市"
 
@@ -160,13 +161,9 @@ class EpaperPortal(Portal):
         return f"{self.folder(a.published.date())}/content_{a.id}.htm"
 
     def kind(self, path: str) -> str:
-        if NODE_RE.match(path):
-            return "edition"
-        return "article" if CONTENT_RE.match(path) else "other"
+        return "edition" if NODE_RE.match(path) else super().kind(path)
 
     def route(self, req: Request) -> Response | None:
-        if req.method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed")
         m = NODE_RE.match(req.path) or CONTENT_RE.match(req.path)
         if not m:
             return None
@@ -180,7 +177,7 @@ class EpaperPortal(Portal):
             pages = self.layout(day)
             index = int(m.group(4)) - 2
             return html(self.render_layout(day, index, pages)) if 0 <= index < len(pages) else None
-        a = self.find(lambda a: self.article_path(a) == req.path)
+        a = self.article_at(req.path)
         return html(self.render_content(a)) if a else None
 
     def frame(self, day: date, title: str, main: str, head: str = "") -> str:

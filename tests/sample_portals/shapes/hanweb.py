@@ -111,6 +111,7 @@ class HanwebPortal(Portal):
     """A Hanweb jpage site with one column; see the module docstring."""
 
     name = "hanweb"
+    list_re, article_re, post_paths = COLUMN_RE, ARTICLE_RE, (re.escape(PROXY) + "$",)
     outlet = "四平市人民政府"
     region = "吉林省四平市"
     webname = "四平市人民政府"
@@ -150,17 +151,11 @@ class HanwebPortal(Portal):
         return urls[:self.group_size] if self.broken_config else urls
 
     def kind(self, path: str) -> str:
-        if path == PROXY:
-            return "proxy"
-        if ARTICLE_RE.match(path):
-            return "article"
-        return "list" if COLUMN_RE.match(path) else "other"
+        return "proxy" if path == PROXY else super().kind(path)
 
     def route(self, req: Request) -> Response | None:
         if req.path == PROXY:
-            return self.dataproxy(req)
-        if req.method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed")
+            return self.dataproxy(req)  # GET and POST, as the servlet
         if req.path == "/":
             return html(FRAME.format(page_title=self.outlet, site=self.outlet, head="", crumb="",
                                      main="", columnid=self.columnid))
@@ -168,7 +163,7 @@ class HanwebPortal(Portal):
         if m and int(m.group(1)) == self.columnid:
             return html(self.render_column())
         if ARTICLE_RE.match(req.path):
-            a = self.find(lambda a: self.article_path(a) == req.path)
+            a = self.article_at(req.path)
             return html(self.render_article(a)) if a else None
         return None
 

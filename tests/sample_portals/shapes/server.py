@@ -12,15 +12,17 @@ import contextlib
 import email.utils
 import hashlib
 import json
+import re
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from ..server import Handler as StaticHandler
 from ..server import not_modified, toml_value
 from .corpus import Article, ArticleFactory
 
@@ -79,6 +81,9 @@ class Portal:
     outlet = "样例门户"
     region = "吉林省"
     robots = ROBOTS
+    list_re: re.Pattern | None = None     # paths of list pages (for the log's `kind`)
+    article_re: re.Pattern | None = None  # paths of article pages
+    post_paths: tuple[str, ...] = ()      # paths that take POST (others answer 405)
 
     def __init__(self, n: int = 40, *, seed: int = 7, name: str | None = None, newest: datetime | None = None):
         self.name = name or self.name
@@ -93,7 +98,9 @@ class Portal:
     # -- what subclasses provide -------------------------------------------------------------
     def kind(self, path: str) -> str:
         """'list', 'article', 'api', 'proxy', 'edition', … for the request log."""
-        return "other"
+        if self.article_re and self.article_re.match(path):
+            return "article"
+        return "list" if self.list_re and self.list_re.match(path) else "other"
 
     def route(self, req: Request) -> Response | None:
         """The answer to a request, None for 404."""
@@ -134,9 +141,10 @@ class Portal:
         """Mark the lists changed: a later Last-Modified (whole seconds, strictly increasing)."""
         self.modified = max(self.modified + 1, int(time.time()))
 
-    def find(self, predicate) -> Article | None:
+    def article_at(self, path: str) -> Article | None:
+        """The article published at `path`, if any."""
         with self.lock:
-            return next((a for a in self.articles if predicate(a)), None)
+            return next((a for a in self.articles if self.article_path(a) == path), None)
 
     @property
     def requests(self) -> list[dict]:
@@ -146,6 +154,8 @@ class Portal:
     def answer(self, req: Request) -> Response:
         if req.path == "/robots.txt":
             return Response(200, self.robots.encode(), "text/plain; charset=utf-8")
+        if req.method not in ("GET", "HEAD") and not any(re.match(p, req.path) for p in self.post_paths):
+            return Response(405, b"Method Not Allowed")
         with self.lock:
             return self.route(req) or not_found()
 
@@ -162,23 +172,13 @@ def article_page(frame: str, article: Article, **fields) -> str:
         cn_date=f"{p.year}年{p.month:02d}月{p.day:02d}日", id=article.id, **fields)
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Hands every request to `self.server.portal`; logs it in the portal set."""
+class Handler(StaticHandler):
+    """Hands every request to `self.server.portal`; logs it in the portal set (GET/HEAD as the static one)."""
 
     server_version = "SamplePortal/2.0"
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, *args):  # requests go to the request log instead
-        pass
-
-    def do_GET(self):
-        self.handle_any(send_body=True)
-
-    def do_HEAD(self):
-        self.handle_any(send_body=False)
 
     def do_POST(self):
-        self.handle_any(send_body=True)
+        self.serve(send_body=True)
 
     def read_request(self) -> Request:
         parts = urlsplit(self.path)
@@ -191,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
                 form = dict(parse_qsl(body, keep_blank_values=True))
         return Request(self.command, parts.path, query, form, body, dict(self.headers.items()))
 
-    def handle_any(self, send_body: bool):
+    def serve(self, send_body: bool):
         portal: Portal = self.server.portal
         if portal.set and portal.set.delay:
             time.sleep(portal.set.delay)
@@ -208,22 +208,10 @@ class Handler(BaseHTTPRequestHandler):
             if not_modified(self.headers, headers["ETag"], portal.modified):
                 status = 304
         if portal.set:
-            portal.set.log({
-                "portal": portal.name, "method": req.method, "path": req.path, "query": req.query,
-                "form": req.form, "body": req.body, "status": status, "kind": portal.kind(req.path),
-                "if_none_match": self.headers.get("If-None-Match"),
-                "if_modified_since": self.headers.get("If-Modified-Since"),
-                "user_agent": self.headers.get("User-Agent"),
-                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            })
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(resp.body)))
-        self.end_headers()
-        if send_body and status != 304:
-            self.wfile.write(resp.body)
+            portal.set.log({"portal": portal.name, "method": req.method, "path": req.path, "query": req.query,
+                            "form": req.form, "body": req.body, "status": status, "kind": portal.kind(req.path),
+                            **self.header_facts()})
+        self.reply(status, headers, resp.body, send_body)
 
 
 class ShapePortals:

@@ -154,6 +154,7 @@ class TrsPortal(Portal):
     """A TRS WCM / 海云 site; see the module docstring."""
 
     name = "trs"
+    list_re, article_re = LIST_RE, ARTICLE_RE
     outlet = "松原市人民政府"
     region = "吉林省松原市"
 
@@ -189,14 +190,7 @@ class TrsPortal(Portal):
         col, p = self.column_of(a), a.published
         return f"/{col}/{p:%Y%m}/t{p:%Y%m%d}_{a.id}.{COLUMNS[col][1]}"
 
-    def kind(self, path: str) -> str:
-        if ARTICLE_RE.match(path):
-            return "article"
-        return "list" if LIST_RE.match(path) else "other"
-
     def route(self, req: Request) -> Response | None:
-        if req.method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed")
         if req.path == "/":
             return html(self.frame("", "首页", "<div class=\"home\"></div>", ""))
         m = LIST_RE.match(req.path)
@@ -215,7 +209,7 @@ class TrsPortal(Portal):
             return html(self.render_list(col, index, pages)) if index < len(pages) else None
         m = ARTICLE_RE.match(req.path)
         if m and m.group(1) in self.columns:
-            a = self.find(lambda a: self.article_path(a) == req.path)
+            a = self.article_at(req.path)
             return html(self.render_article(a)) if a else None
         return None
 

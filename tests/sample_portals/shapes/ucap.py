@@ -78,6 +78,7 @@ ARTICLE = """<div class="article">
 <div class="article-editor">责任编辑：{editor}</div>
 </div>"""
 
+SHELL_RE = re.compile(r"^/tzcj/(?:index\.html)?$")
 API_RE = re.compile(r"^/es-search/search/(\w+)$")
 ARTICLE_RE = re.compile(r"^/tzcj/\d{4}/\d{2}/\d{2}/art_(\d+)\.html$")
 BAD_CHANNELS = ("html", "garbage", "shape")
@@ -87,6 +88,7 @@ class UcapPortal(Portal):
     """A site whose list comes from a JSON search endpoint; see the module docstring."""
 
     name = "ucap"
+    list_re, article_re, post_paths = SHELL_RE, ARTICLE_RE, (API_RE.pattern,)
     outlet = "通化市投资促进局"
     region = "吉林省通化市"
 
@@ -105,23 +107,17 @@ class UcapPortal(Portal):
         return [] if self.bad else super().expected()
 
     def kind(self, path: str) -> str:
-        if API_RE.match(path):
-            return "api"
-        if ARTICLE_RE.match(path):
-            return "article"
-        return "list" if path in ("/tzcj/index.html", "/tzcj/") else "other"
+        return "api" if API_RE.match(path) else super().kind(path)
 
     def route(self, req: Request) -> Response | None:
         m = API_RE.match(req.path)
         if m:
             return self.api(req, m.group(1))
-        if req.method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed")
-        if req.path in ("/tzcj/index.html", "/tzcj/"):
+        if SHELL_RE.match(req.path):
             shell = SHELL.format(channel=self.channel, method=self.method, page_size=self.page_size)
             return html(FRAME.format(page_title=f"投资促进_{self.outlet}", site=self.outlet, head="", main=shell))
         if ARTICLE_RE.match(req.path):
-            a = self.find(lambda a: self.article_path(a) == req.path)
+            a = self.article_at(req.path)
             if a:
                 body = "\n".join(f"<p>{p}</p>" for p in a.paragraphs)
                 head = f'<meta name="publishdate" content="{a.published:%Y-%m-%d %H:%M:%S}">'

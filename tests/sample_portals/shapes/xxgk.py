@@ -90,6 +90,7 @@ class XxgkPortal(Portal):
     """A 信息公开目录 site with onclick list items; see the module docstring."""
 
     name = "xxgk"
+    list_re, article_re = LIST_RE, ARTICLE_RE
     outlet = "辽源市人民政府"
     region = "吉林省辽源市"
     FORMS = 6
@@ -111,14 +112,7 @@ class XxgkPortal(Portal):
     def index_no(self, a: Article) -> str:
         return f"11220400013781234X/{a.published.year}-{a.seq + 1:05d}"
 
-    def kind(self, path: str) -> str:
-        if ARTICLE_RE.match(path):
-            return "article"
-        return "list" if LIST_RE.match(path) else "other"
-
     def route(self, req: Request) -> Response | None:
-        if req.method not in ("GET", "HEAD"):
-            return Response(405, b"Method Not Allowed")
         m = LIST_RE.match(req.path)
         if m:
             number = int(m.group(1))
@@ -126,7 +120,7 @@ class XxgkPortal(Portal):
                 return None
             return html(self.render_list(number))
         if ARTICLE_RE.match(req.path):
-            a = self.find(lambda a: self.article_path(a) == req.path)
+            a = self.article_at(req.path)
             return html(self.render_article(a)) if a else None
         return None
 
