@@ -195,6 +195,9 @@ def test_hanweb_dataproxy_groups(running):
     assert [hw.url(h) for h in records(text(hw.url(nextgroup)))] == hw.expected()
     assert records(text(hw.url(nextgroup.replace("page=1", "page=2")))) == []
     assert records(text(hw.url(nextgroup.replace("columnid=1519", "columnid=7")))) == []
+    etag = fetch(hw.url(nextgroup))[1]["ETag"]
+    assert fetch(hw.url(nextgroup), **{"If-None-Match": etag})[0] == 304
+    assert "ETag" not in fetch(hw.url(f"{PROXY}?startrecord=46&endrecord=90&perpage=15"), form)[1]
     assert fetch(hw.url(f"{PROXY}?startrecord=x&endrecord=90"), form)[0] == 500
     posts = [r for r in hw.requests if r["method"] == "POST"]
     assert posts[0]["query"] == {"startrecord": "46", "endrecord": "90", "perpage": "15"}

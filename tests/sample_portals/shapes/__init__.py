@@ -7,7 +7,8 @@ can be added while it runs. One module per shape:
 
 ========  =====================================================================================
 trs       TRS WCM / 海云: ``index.html``, ``index_1.html`` … pager only in JavaScript
-          (``createPageHTML(…)`` in both forms, ``var countPage``); 海云 ``index_2.shtml`` … (1-based)
+          (``createPageHTML(…)`` in both forms, ``var countPage``); 海云 ``index.shtml`` then
+          ``index_2.shtml`` … (1-based, as real 海云 sites: there is no ``index_1.shtml``)
 hanweb    Hanweb jpage: first 45 records in the column page's XML datastore, later groups by
           ``POST /module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15`` (+ form)
 xxgk      信息公开目录 ``column-index-N.shtml`` with ``<div onclick="window.open('…')">`` items
@@ -18,7 +19,7 @@ epaper    数字报 ``/html/YYYY-MM/DD/node_2.htm`` … ``content_N.htm``, JS ca
 Start portals (a context manager; ports are ephemeral unless ``base_port`` is given)::
 
     from tests.sample_portals.shapes import serve_shapes, shape_portals, bad_portals
-    with serve_shapes(shape_portals(n=40), log_path=tmp / "requests.jsonl") as running:
+    with serve_shapes(shape_portals(), log_path=tmp / "requests.jsonl") as running:
         running.write_sources(tmp / "sources.toml")          # one [[source]] per portal (bad ucap: 3)
         trs = running["trs"]                                  # a portal by name
         trs.base, trs.url("/xwdt/index.html")                 # http://127.0.0.1:PORT…
@@ -26,10 +27,21 @@ Start portals (a context manager; ports are ephemeral unless ``base_port`` is gi
         running.expected()                                    # {portal name: [urls]}
         new = trs.add_articles(3)                             # publish 3 newest articles -> their URLs
         running.requests / trs.requests                       # the request log (dicts, in order)
+        trs.requested("list"), running["hanweb"].requested("proxy", "POST")  # entries by kind/method
         running.clear_log()                                   # e.g. between crawl and re-crawl
 
-``shape_portals(n, seed)`` gives the five portals above (n articles each); build any mix yourself,
-e.g. ``serve_shapes([TrsPortal(500), HanwebPortal(500), UcapPortal(500)])`` for the bench, and
+Per-portal helpers for assertions: ``TrsPortal.list_paths(col=None)``, ``.column_articles(col)``;
+``HanwebPortal.column_path``, ``.ajax_param()`` (the POST form), ``.nextgroup_href()``, ``.group_size``;
+``XxgkPortal.list_path(n)``, ``.page_count()``; ``UcapPortal.api_url(channel=None)``, ``.list_api()``;
+``EpaperPortal.days``, ``.node_paths()``, ``.node_path(day, i)``; every portal ``.articles`` (generated
+``Article``s, newest first: ``title``, ``paragraphs``, ``published``, ``source``…), ``.article_url(a)``,
+``.article_at(path)``, ``.sources()`` (its tables as dicts).
+
+``shape_portals(n=None, seed=7)`` gives the five portals above (n articles each; the defaults meet
+the issue's minimums, a smaller n may not: Hanweb needs n > 90 for two POST groups, TRS n >= 33 for
+three list pages in every column at per_page=5); build any mix yourself,
+e.g. ``serve_shapes([TrsPortal(500, per_page=20), HanwebPortal(500), UcapPortal(500)])`` for the bench
+(pages are rendered per request: ~1,000 article GETs a second on one core), and
 ``bad_portals()`` for the issue's bad input (``trs_huge``: pager claims 10,000 pages, 3 exist;
 ``hanweb_broken``: jpage call without proxyUrl/columnid/unitid, only the first group is expected;
 ``ucap_bad``: channels answering HTML, garbage, and JSON of the wrong shape, nothing expected).
@@ -54,9 +66,11 @@ robots.txt requests are "other". List pages, edition pages and GET API pages car
 Last-Modified and answer 304 to a matching conditional GET; `add_articles` changes both.
 
 Sources written by ``write_sources(path, extra=None)`` (``extra`` maps a source name or '*' to more
-keys, as in tests/sample_portals/server.py): TRS/Hanweb/xxgk ``start_urls`` + ``article_pattern``
-(+ ``next_page_pattern`` for xxgk's anchors); ucap ``list_api = {url = ".../es-search/search/123?
-_pageSize=20&page={page}", items = "results", link = "url"}``; epaper ``edition_url =
+keys, as in tests/sample_portals/server.py; ``sources_text()`` gives each table as TOML text):
+TRS/Hanweb/xxgk ``start_urls`` + ``article_pattern`` (+ ``next_page_pattern`` for xxgk's anchors);
+ucap ``list_api = {url = ".../es-search/search/123?_pageSize=20&page={page}", items = "results",
+link = "url"}`` (``UcapPortal(method="POST")``: ``{url, method = "POST", form = {_pageSize = "20",
+page = "{page}"}, …}``, a guess at the POST form of the key); epaper ``edition_url =
 ".../html/{date:%Y-%m/%d}/node_2.htm"``, ``edition_from``/``edition_until`` (or ``edition_days``),
 ``next_page_pattern``, ``article_pattern``. ``running.tables()`` gives the same tables as dicts.
 

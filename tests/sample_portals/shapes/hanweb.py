@@ -13,7 +13,7 @@
   with records of page N of ``get_page_size`` (100, as real Hanweb servers answer this form).
 Like the servlet, parameters are read from query and body alike; a request whose ``columnid``,
 ``unitid`` or ``webid`` is missing or names another column/unit/site gets an empty datastore
-(totalrecord 0). Articles ``/art/2022/11/24/art_{columnid}_{id}.html`` (absolute paths).
+(totalrecord 0). GET answers carry an ETag (POST ones do not, as with any POST). Articles ``/art/2022/11/24/art_{columnid}_{id}.html`` (absolute paths).
 ``broken_config=True`` (bad input): the jpage call has neither proxyUrl nor columnid/unitid and the
 nextgroup is empty; only the first group can be found, so only it is expected.
 """
@@ -209,11 +209,11 @@ class HanwebPortal(Portal):
         if not mine or per_page < 1:
             return self.xml(0, 0, [])
         chosen = self.articles[max(start, 1) - 1:max(end, 0)]
-        return self.xml(total, math.ceil(total / per_page), chosen)
+        return self.xml(total, math.ceil(total / per_page), chosen, cacheable=req.method == "GET")
 
-    def xml(self, total: int, pages: int, articles: list[Article]) -> Response:
+    def xml(self, total: int, pages: int, articles: list[Article], cacheable: bool = False) -> Response:
         body = XML.format(total=total, pages=pages, records=self.records(articles))
-        return Response(200, body.encode("utf-8"), "text/xml;charset=UTF-8")
+        return Response(200, body.encode("utf-8"), "text/xml;charset=UTF-8", cacheable=cacheable)
 
     def sources(self) -> list[dict]:
         return [self.source_table(

@@ -151,6 +151,12 @@ class Portal:
         """This portal's entries of the request log, in order."""
         return [r for r in (self.set.requests if self.set else []) if r["portal"] == self.name]
 
+    def requested(self, kind: str | None = None, method: str | None = None, status: int | None = None) -> list[dict]:
+        """This portal's log entries of one kind ('list', 'article', 'proxy', 'api', 'edition', 'other'),
+        method and status (None: any)."""
+        return [r for r in self.requests if kind in (None, r["kind"]) and method in (None, r["method"])
+                and status in (None, r["status"])]
+
     def answer(self, req: Request) -> Response:
         if req.path == "/robots.txt":
             return Response(200, self.robots.encode(), "text/plain; charset=utf-8")
