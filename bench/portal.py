@@ -1,15 +1,17 @@
 """A generated sample portal for the benchmarks: N article pages and list pages of 50 links.
 
 Texts are recombined from the project's own sample articles (tests/sample_portals and the eval
-corpus), so every page is a realistic Chinese news page with a distinct body.
+corpus; `corpus_paragraphs` lives with the shape portals' generator, tests/sample_portals/shapes),
+so every page is a realistic Chinese news page with a distinct body.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import random
 from pathlib import Path
+
+from tests.sample_portals.shapes.corpus import corpus_paragraphs
 
 REPO = Path(__file__).resolve().parents[1]
 PER_LIST = 50
@@ -35,21 +37,10 @@ LIST = """<!DOCTYPE html>
 NAMES = ["王立新", "李晓", "赵强", "陈思远", "刘洋", "张楠", "孙桂芳", "周敏", "吴迪", "郑凯"]
 
 
-def corpus_paragraphs() -> list[str]:
-    """Body paragraphs of the project's own sample and eval articles."""
-    paras: list[str] = []
-    for entry in json.loads((REPO / "tests/sample_portals/expected.json").read_text("utf-8")):
-        paras += entry["paragraphs"]
-    for path in sorted((REPO / "tests/data/eval").rglob("*.json")):
-        data = json.loads(path.read_text("utf-8"))
-        paras += data.get("paragraphs", [])
-    return [p for p in paras if len(p) > 20]
-
-
 def build_portal(root: Path, articles: int, seed: int = 7) -> dict:
     """Write ``articles`` article pages and their list pages under ``root``; returns a summary."""
     rng = random.Random(seed)
-    paras = corpus_paragraphs()
+    paras = list(corpus_paragraphs())
     news = root / "news"
     news.mkdir(parents=True, exist_ok=True)
     paths = []

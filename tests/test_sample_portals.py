@@ -65,16 +65,11 @@ def contains_run(haystack, needle):
 
 
 def list_links(site):
-    """Absolute paths linked from the site's list pages (jlgov: only inside the XML datastore)."""
-    links, outside = set(), set()
+    """Absolute paths linked from the site's list pages."""
+    links = set()
     for path in SITES[site]["lists"]:
-        text = page_text(site, path)
-        if site == "jlgov":
-            xml = re.search(r'<script type="text/xml">(.*?)</script>', text, re.S).group(1)
-            outside |= {urljoin("/" + path, h) for h in re.findall(r'href="([^"]+)"', text.replace(xml, ""))}
-            text = xml
-        links |= {urljoin("/" + path, h) for h in re.findall(r'href="([^"]+)"', text)}
-    return links, outside
+        links |= {urljoin("/" + path, h) for h in re.findall(r'<a [^>]*href="([^"]+)"', page_text(site, path))}
+    return links
 
 
 def test_inventory():
@@ -133,14 +128,25 @@ def test_big5_mirror_round_trips_to_jlcity():
 
 def test_articles_are_linked_from_list_pages():
     for site in SITES:
-        links, outside = list_links(site)
+        links = list_links(site)
         for e in EXPECTED:
             if e["site"] == site:
                 assert "/" + e["path"] in links, e["path"]
-                assert "/" + e["path"] not in outside, e["path"]
-    links, _ = list_links("jlcity")
+    links = list_links("jlcity")
     assert "http://www.example.com/jj/content_1.html" in links
     assert any(link.startswith("mailto:") for link in links)
+
+
+def test_jlgov_is_trs_with_a_javascript_pager():
+    """jl.gov.cn runs TRS WCM: index.html, index_1.html, no <a> between them, ./-relative article links."""
+    lists = SITES["jlgov"]["lists"]
+    assert lists == ["zw/index.html", "zw/index_1.html"]
+    for i, path in enumerate(lists):
+        text = page_text("jlgov", path)
+        assert f'createPageHTML({len(lists)}, {i}, "index", "html");' in text
+        assert "<datastore>" not in text and "nextgroup" not in text
+        assert not [h for h in list_links("jlgov") if re.search(r"/index_\d+\.html$", h)]
+        assert re.findall(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.html)"', text)
 
 
 def test_robots_disallows_a_linked_article():

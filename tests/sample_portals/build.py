@@ -33,8 +33,9 @@ def opt(site, key, value):
 
 def href(site, from_path, to_path):
     """Link from one page to another in the site's style (relative or absolute path)."""
-    if TEMPLATES[site]["href"] == "rel":
-        return posixpath.relpath(to_path, posixpath.dirname(from_path))
+    if TEMPLATES[site]["href"] in ("rel", "trs"):
+        rel = posixpath.relpath(to_path, posixpath.dirname(from_path))
+        return "./" + rel if TEMPLATES[site]["href"] == "trs" else rel
     return "/" + to_path
 
 
@@ -96,7 +97,7 @@ def render_list(site, index):
     main = Template(t["list"]).substitute(
         items="\n".join(t["item"].format(href=href(site, path, a["path"]), title=esc(a["title"]),
                                          date=a["published_at"][:10]) for a in items),
-        first=link(0), pages=len(lists), total=sum(a["site"] == site for a in ARTICLES),
+        first=link(0), pages=len(lists), cur=index, total=sum(a["site"] == site for a in ARTICLES),
         prev=opt(site, "prev", index and link(index - 1)),
         next=opt(site, "next", index + 1 < len(lists) and link(index + 1)))
     return page(site, t["section"], main, hot=hot_list(site))

@@ -78,13 +78,19 @@ class Handler(BaseHTTPRequestHandler):
             status = 304 if not_modified(self.headers, headers["ETag"], mtime) else 200
             if status == 200:
                 headers["Content-Type"] = content_type(self.server.site, file)
-        self.server.portals.log({
-            "site": self.server.site, "method": self.command, "path": self.path, "status": status,
-            "if_none_match": self.headers.get("If-None-Match"),
-            "if_modified_since": self.headers.get("If-Modified-Since"),
-            "user_agent": self.headers.get("User-Agent"),
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        })
+        self.server.portals.log({"site": self.server.site, "method": self.command, "path": self.path,
+                                 "status": status, **self.header_facts()})
+        self.reply(status, headers, data, send_body)
+
+    def header_facts(self) -> dict:
+        """The request's validators and user agent, and the time: the log fields every sample server keeps."""
+        return {"if_none_match": self.headers.get("If-None-Match"),
+                "if_modified_since": self.headers.get("If-Modified-Since"),
+                "user_agent": self.headers.get("User-Agent"),
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
+
+    def reply(self, status: int, headers: dict, data: bytes, send_body: bool) -> None:
+        """Send status, headers and (unless 304 or HEAD) the body."""
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)

@@ -2,9 +2,11 @@
 
 Keys: frame (whole page), article / list (the page's main part), head (article <meta>s), item (list entry),
 para (body paragraph), hot (sidebar entry), opt (snippets rendered only when a value exists),
-href ("rel" or "abs" links on list pages), section (list-page name), noise (markers that
+href ("rel", "abs" or "trs" = "./"-relative links on list pages), section (list-page name), noise (markers that
 every article page carries outside its body, in Simplified).
 """
+
+from .shapes.trs import WCM_FUNCTION
 
 JLCITY_FRAME = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
@@ -137,7 +139,7 @@ JLGOV_FRAME = """<!DOCTYPE html>
 <meta name="SiteIDCode" content="2200000001">
 $head
 <link rel="stylesheet" href="/images/common.css">
-<script src="/module/jslib/jquery/jquery.js"></script>
+<script src="/images/jquery.min.js"></script>
 </head>
 <body>
 <div class="top"><div class="wrap"><span class="fl">欢迎访问吉林省人民政府网站</span><span class="fr"><a href="javascript:;">无障碍</a> | <a href="javascript:;">长者模式</a> | <a href="javascript:;">English</a></span></div></div>
@@ -172,15 +174,16 @@ $editor
 <div class="print"><a href="javascript:window.print();">打印本页</a> <a href="javascript:window.close();">关闭窗口</a></div>
 </div>"""
 
+# TRS WCM, as the real jl.gov.cn (t{YYYYMMDD}_{id} article URLs): pages index.html, index_1.html …
+# linked only by the JavaScript pager (createPageHTML), article hrefs relative ("./202209/t….html").
 JLGOV_LIST = """<div class="list_con"><h2>要闻动态</h2>
-<div id="6547"><script type="text/xml"><datastore>
-<nextgroup><![CDATA[$next]]></nextgroup>
-<recordset>
+<ul class="list">
 $items
-</recordset>
-</datastore></script><script language="javascript" src="/module/web/jpage/dataproxy.js"></script>
-<script>$$('#6547').jpage({ perPage: 15, totalRecord: $total, totalPage: $pages, proxyUrl: '/module/web/jpage/dataproxy.jsp', columnId: 6547 });</script>
-</div></div>"""
+</ul>
+<div class="page">""" + WCM_FUNCTION + """
+<script type="text/javascript">
+createPageHTML($pages, $cur, "index", "html");
+</script></div></div>"""
 
 CINIC_FRAME = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -340,12 +343,11 @@ TEMPLATES = {
         "noise": ["总值班", "来源：安庆日报", "热点新闻", "皖ICP备", "打印本页"],
     },
     "jlgov": {
-        "frame": JLGOV_FRAME, "article": JLGOV_ARTICLE, "list": JLGOV_LIST, "href": "abs",
+        "frame": JLGOV_FRAME, "article": JLGOV_ARTICLE, "list": JLGOV_LIST, "href": "trs",
         "section": "要闻动态", "para": "<p>　　{}</p>",
         "hot": '<li><a href="javascript:;" title="{title}">{title}</a></li>',
-        "item": '<record><![CDATA[\n<li><a href="{href}" target="_blank">{title}</a><span>{date}</span></li>\n]]></record>',
-        "opt": {"editor": '<div class="zrbj">责任编辑: {}</div>', "crumb": " &gt; 正文",
-                "next": '<a href="{}"></a>'},
+        "item": '<li><a href="{href}" target="_blank" title="{title}">{title}</a><span>{date}</span></li>',
+        "opt": {"editor": '<div class="zrbj">责任编辑: {}</div>', "crumb": " &gt; 正文"},
         "head": '<meta name="ColumnName" content="要闻动态">\n<meta name="ArticleTitle" content="$title">\n'
                 '<meta name="PubDate" content="$pubdate">\n<meta name="ContentSource" content="$outlet">',
         "noise": ["分享本页至手机", "责任编辑", "热点信息", "吉ICP备", "网站标识码"],
