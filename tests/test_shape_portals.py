@@ -112,6 +112,8 @@ def test_trs_list_pages_and_javascript_pagers(running):
             assert not [u for u in links if re.search(r"/index_\d+\.s?html$", u)], path  # no <a> to page 2
             hrefs = re.findall(r'<li><a href="([^"]+)"', page)
             assert hrefs and all(h.startswith("./20") for h in hrefs)  # relative, as TRS writes them
+            shape = r"\./\d{6}/[0-9a-f]{32}\.shtml" if col == "tzcj" else r"\./\d{6}/t\d{8}_\d+\.html"
+            assert all(re.fullmatch(shape, h) for h in hrefs), col
             seen += [urljoin(trs.url(path), h) for h in hrefs]
         assert seen == [trs.article_url(a) for a in trs.column_articles(col)]
     assert sorted(u for c in trs.columns for u in [trs.article_url(a) for a in trs.column_articles(c)]) \

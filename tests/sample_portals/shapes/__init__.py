@@ -39,9 +39,9 @@ Per-portal helpers for assertions: ``TrsPortal.list_paths(col=None)``, ``.column
 
 ``shape_portals(n=None, seed=7)`` gives the five portals above (n articles each; the defaults meet
 the issue's minimums, a smaller n may not: Hanweb needs n > 90 for two POST groups, TRS n >= 33 for
-three list pages in every column at per_page=5); build any mix yourself,
-e.g. ``serve_shapes([TrsPortal(500, per_page=20), HanwebPortal(500), UcapPortal(500)])`` for the bench
-(pages are rendered per request: ~1,000 article GETs a second on one core), and
+three list pages in every column at per_page=5); build any mix yourself, e.g.
+``serve_shapes(bench_portals(500))`` for the bench (TrsPortal(500, per_page=20), HanwebPortal(500),
+UcapPortal(500); pages are rendered per request, ~1,000 article GETs a second on one core), and
 ``bad_portals()`` for the issue's bad input (``trs_huge``: pager claims 10,000 pages, 3 exist;
 ``hanweb_broken``: jpage call without proxyUrl/columnid/unitid, only the first group is expected;
 ``ucap_bad``: channels answering HTML, garbage, and JSON of the wrong shape, nothing expected).
@@ -89,7 +89,7 @@ from .ucap import UcapPortal
 from .xxgk import XxgkPortal
 
 __all__ = ["EpaperPortal", "HanwebPortal", "Portal", "ShapePortals", "TrsPortal", "UcapPortal", "XxgkPortal",
-           "bad_portals", "serve_shapes", "shape_portals"]
+           "bad_portals", "bench_portals", "serve_shapes", "shape_portals"]
 
 
 def shape_portals(n: int | None = None, seed: int = 7) -> list[Portal]:
@@ -97,6 +97,11 @@ def shape_portals(n: int | None = None, seed: int = 7) -> list[Portal]:
     minimums: TRS 3 list pages a column, Hanweb 2 POST groups, e-paper 4 edition days of 5)."""
     kw = {"seed": seed} if n is None else {"seed": seed, "n": n}
     return [TrsPortal(**kw), HanwebPortal(**kw), XxgkPortal(**kw), UcapPortal(**kw), EpaperPortal(**kw)]
+
+
+def bench_portals(n: int = 500, seed: int = 7) -> list[Portal]:
+    """The bench's TRS, Hanweb and JSON-list portals of n articles each (TRS lists of 20, as real TRS columns)."""
+    return [TrsPortal(n, seed=seed, per_page=20), HanwebPortal(n, seed=seed), UcapPortal(n, seed=seed)]
 
 
 def bad_portals(seed: int = 11) -> list[Portal]:

@@ -8,12 +8,13 @@ Columns (articles are dealt to them in turn, each list newest first, `per_page` 
 - ``/tzcj/``: TRS 海云 ``.shtml``: ``index.shtml``, then ``index_2.shtml`` … ``index_N.shtml``
   (1-based, as 海云 numbers them), pager ``createPageHTML('page_div', N, cur, 'index', 'shtml', total)``.
 No list page has an ``<a href>`` to another list page. Articles ``./202211/t20221124_5123456.html``
-(relative, as TRS writes them). ``claimed_pages`` makes every pager claim that many pages (bad input:
+(relative, as TRS writes them); in the 海云 column ``./202211/{32 hex digits}.shtml``, as 海云 names them. ``claimed_pages`` makes every pager claim that many pages (bad input:
 only the real ones exist, the rest are 404).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .corpus import Article
@@ -147,7 +148,7 @@ createPageHTML('page_div', {count}, {cur}, 'index', 'shtml', {total});
 </script>"""
 
 LIST_RE = re.compile(r"^/(\w+)/(?:index(?:_(\d+))?\.(html|shtml))?$")
-ARTICLE_RE = re.compile(r"^/(\w+)/(\d{6})/t(\d{8})_(\d+)\.(html|shtml)$")
+ARTICLE_RE = re.compile(r"^/(\w+)/(\d{6})/(?:t\d{8}_\d+\.html|[0-9a-f]{32}\.shtml)$")
 
 
 class TrsPortal(Portal):
@@ -188,7 +189,9 @@ class TrsPortal(Portal):
 
     def article_path(self, a: Article) -> str:
         col, p = self.column_of(a), a.published
-        return f"/{col}/{p:%Y%m}/t{p:%Y%m%d}_{a.id}.{COLUMNS[col][1]}"
+        if COLUMNS[col][1] == "shtml":  # 海云
+            return f"/{col}/{p:%Y%m}/{hashlib.md5(str(a.id).encode()).hexdigest()}.shtml"
+        return f"/{col}/{p:%Y%m}/t{p:%Y%m%d}_{a.id}.html"
 
     def route(self, req: Request) -> Response | None:
         if req.path == "/":
@@ -242,6 +245,9 @@ class TrsPortal(Portal):
 
     def sources(self) -> list[dict]:
         base = re.escape(self.base)
-        return [self.source_table(
-            start_urls=[self.url(self.list_path(c, 0)) for c in self.columns],
-            article_pattern=f"^{base}/(?:{'|'.join(self.columns)})/\\d{{6}}/t\\d{{8}}_\\d+\\.s?html$")]
+        wcm = [c for c in self.columns if COLUMNS[c][1] == "html"]
+        haiyun = [c for c in self.columns if COLUMNS[c][1] == "shtml"]
+        patterns = ([f"/(?:{'|'.join(wcm)})/\\d{{6}}/t\\d{{8}}_\\d+\\.html"] if wcm else []) + \
+            ([f"/(?:{'|'.join(haiyun)})/\\d{{6}}/[0-9a-f]{{32}}\\.shtml"] if haiyun else [])
+        return [self.source_table(start_urls=[self.url(self.list_path(c, 0)) for c in self.columns],
+                                  article_pattern=f"^{base}(?:{'|'.join(patterns)})$")]
