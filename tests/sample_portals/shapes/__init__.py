@@ -41,7 +41,7 @@ Per-portal helpers for assertions: ``TrsPortal.list_paths(col=None)``, ``.column
 the issue's minimums, a smaller n may not: Hanweb needs n > 90 for two POST groups, TRS n >= 33 for
 three list pages in every column at per_page=5); build any mix yourself, e.g.
 ``serve_shapes(bench_portals(500))`` for the bench (TrsPortal(500, per_page=20), HanwebPortal(500),
-UcapPortal(500); pages are rendered per request, ~1,000 article GETs a second on one core), and
+UcapPortal(500); pages are rendered per request, 600-1,000 article GETs a second), and
 ``bad_portals()`` for the issue's bad input (``trs_huge``: pager claims 10,000 pages, 3 exist;
 ``hanweb_broken``: jpage call without proxyUrl/columnid/unitid, only the first group is expected;
 ``ucap_bad``: channels answering HTML, garbage, and JSON of the wrong shape, nothing expected).
