@@ -5,6 +5,8 @@ Columns (articles are dealt to them in turn, each list newest first, `per_page` 
   ``createPageHTML(countPage, currentPage, "index", "html");`` with the function inline;
 - ``/zwyw/``: the same pages, pager written by ``var countPage = 5//共多少页`` /
   ``var currentPage = 0//所在页从0开始`` and ``document.write`` of computed hrefs;
+- ``/tzgg/``: the same pages, ``var countPage = 5//共多少页``, ``var currentPage = 0//当前页`` and then
+  ``createPageHTML(countPage, currentPage, "index", "html");``;
 - ``/tzcj/``: TRS 海云 ``.shtml``: ``index.shtml``, then ``index_2.shtml`` … ``index_N.shtml``
   (1-based, as 海云 numbers them), pager ``createPageHTML('page_div', N, cur, 'index', 'shtml', total)``.
 No list page has an ``<a href>`` to another list page. Articles ``./202211/t20221124_5123456.html``
@@ -23,6 +25,7 @@ from .server import Portal, Request, Response, article_page, html
 COLUMNS = {  # name: (pager form, extension, column title)
     "xwdt": ("createPageHTML", "html", "新闻动态"),
     "zwyw": ("countPage", "html", "政务要闻"),
+    "tzgg": ("variables", "html", "通知公告"),
     "tzcj": ("haiyun", "shtml", "投资促进"),
 }
 
@@ -42,7 +45,7 @@ FRAME = """<!DOCTYPE html>
 <body>
 <div class="top"><div class="w1200"><span>欢迎访问{site}门户网站</span><span class="fr"><a href="javascript:;">无障碍浏览</a> | <a href="javascript:;">长者模式</a></span></div></div>
 <div class="header"><div class="w1200"><a href="/"><img src="/images/logo.png" alt="{site}"></a></div></div>
-<div class="nav"><div class="w1200"><a href="/">首页</a><a href="/xwdt/">新闻动态</a><a href="/zwyw/">政务要闻</a><a href="/tzcj/">投资促进</a><a href="javascript:;">政务公开</a><a href="javascript:;">互动交流</a></div></div>
+<div class="nav"><div class="w1200"><a href="/">首页</a><a href="/xwdt/">新闻动态</a><a href="/zwyw/">政务要闻</a><a href="/tzgg/">通知公告</a><a href="/tzcj/">投资促进</a><a href="javascript:;">政务公开</a><a href="javascript:;">互动交流</a></div></div>
 <div class="w1200 main">
 <div class="location">当前位置：<a href="/">首页</a> &gt; {crumb}</div>
 {main}
@@ -110,6 +113,12 @@ WCM_CALL = """<script type="text/javascript">
 createPageHTML({count}, {cur}, "index", "html");
 </script>"""
 
+WCM_VARIABLES = """<script type="text/javascript">
+var countPage = {count}//共多少页
+var currentPage = {cur}//当前页
+createPageHTML(countPage, currentPage, "index", "html");
+</script>"""
+
 COUNTPAGE = r"""<script language="JavaScript">
 var currentPage = {cur};//所在页从0开始
 var prevPage = currentPage-1//上一页
@@ -159,7 +168,7 @@ class TrsPortal(Portal):
     outlet = "松原市人民政府"
     region = "吉林省松原市"
 
-    def __init__(self, n: int = 45, *, per_page: int = 5, columns=tuple(COLUMNS), claimed_pages: int | None = None,
+    def __init__(self, n: int = 48, *, per_page: int = 5, columns=tuple(COLUMNS), claimed_pages: int | None = None,
                  **kw):
         super().__init__(n, **kw)
         self.per_page, self.columns, self.claimed_pages = per_page, tuple(columns), claimed_pages
@@ -225,8 +234,9 @@ class TrsPortal(Portal):
         count = self.claimed_pages or len(pages)
         items = "\n".join(ITEM.format(folder=f"{a.published:%Y%m}", file=self.article_path(a).rsplit("/", 1)[1],
                                       title=a.title, date=f"{a.published:%Y-%m-%d}") for a in pages[index])
-        if form == "createPageHTML":
-            pager, head = WCM_CALL.format(count=count, cur=index), WCM_FUNCTION
+        if form in ("createPageHTML", "variables"):
+            call = WCM_CALL if form == "createPageHTML" else WCM_VARIABLES
+            pager, head = call.format(count=count, cur=index), WCM_FUNCTION
         elif form == "countPage":
             pager, head = COUNTPAGE.replace("{cur}", str(index)).replace("{count}", str(count)), ""
         else:
