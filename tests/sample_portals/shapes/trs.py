@@ -210,13 +210,10 @@ class TrsPortal(Portal):
             col, num, ext = m.group(1), m.group(2), m.group(3) or COLUMNS[m.group(1)][1]
             if ext != COLUMNS[col][1]:
                 return None
-            haiyun = ext == "shtml"
-            if num is None:
-                index = 0
-            else:
-                index = int(num) - 1 if haiyun else int(num)
-                if (haiyun and int(num) < 2) or (not haiyun and int(num) < 1) or num != str(int(num)):
-                    return None
+            first = 2 if ext == "shtml" else 1  # the number of the second page: 海云 index_2, WCM index_1
+            if num is not None and (num != str(int(num)) or int(num) < first):
+                return None
+            index = 0 if num is None else int(num) - first + 1
             pages = self.pages(col)
             return html(self.render_list(col, index, pages)) if index < len(pages) else None
         m = ARTICLE_RE.match(req.path)
