@@ -70,7 +70,7 @@ def running(tmp_path_factory):
 
 def test_texts_distinct_and_relevant_across_portals(running):
     articles = [a for p in running.portals for a in p.articles]
-    assert len(articles) >= 45 + 100 + 45 + 50 + 48
+    assert len(articles) >= 48 + 100 + 45 + 50 + 48
     texts = ["\n".join(a.paragraphs) for a in articles]
     assert len(set(texts)) == len(texts) and len({a.title for a in articles}) == len(articles)
     assert len({a.paragraphs[0] for a in articles}) == len(articles)  # the leads differ, not only the mixes
@@ -102,16 +102,21 @@ def test_trs_list_pages_and_javascript_pagers(running):
     assert trs.list_paths("tzcj") == ["/tzcj/index.shtml", "/tzcj/index_2.shtml", "/tzcj/index_3.shtml"]
     forms = {"xwdt": r'createPageHTML\(3, {i}, "index", "html"\);',
              "zwyw": r"var currentPage = {i};//所在页从0开始[\s\S]*var countPage = 3//共多少页",
-             "tzcj": r"createPageHTML\('page_div', 3, {n}, 'index', 'shtml', 15\);"}
+             "tzgg": r'var countPage = 3//共多少页\nvar currentPage = {i}//当前页\n'
+                     r'createPageHTML\(countPage, currentPage, "index", "html"\);',
+             "tzcj": r"createPageHTML\('page_div', 3, {n}, 'index', 'shtml', {total}\);"}
     for col in trs.columns:
         seen = []
         for i, path in enumerate(trs.list_paths(col)):
             page = text(trs.url(path))
-            assert re.search(forms[col].format(i=i, n=i + 1), page), (col, i)
+            total = len(trs.column_articles(col))
+            assert re.search(forms[col].format(i=i, n=i + 1, total=total), page), (col, i)
             links = anchors(page, trs.url(path))
             assert not [u for u in links if re.search(r"/index_\d+\.s?html$", u)], path  # no <a> to page 2
             hrefs = re.findall(r'<li><a href="([^"]+)"', page)
             assert hrefs and all(h.startswith("./20") for h in hrefs)  # relative, as TRS writes them
+            shape = r"\./\d{6}/[0-9a-f]{32}\.shtml" if col == "tzcj" else r"\./\d{6}/t\d{8}_\d+\.html"
+            assert all(re.fullmatch(shape, h) for h in hrefs), col
             seen += [urljoin(trs.url(path), h) for h in hrefs]
         assert seen == [trs.article_url(a) for a in trs.column_articles(col)]
     assert sorted(u for c in trs.columns for u in [trs.article_url(a) for a in trs.column_articles(c)]) \
@@ -344,7 +349,7 @@ def test_write_sources(running, tmp_path):
     assert tables["trs"]["delay"] == 1 and all(t["enabled"] for t in tables.values())
     trs, ep, uc = running["trs"], running["epaper"], running["ucap"]
     assert tables["trs"]["start_urls"] == [trs.url("/xwdt/index.html"), trs.url("/zwyw/index.html"),
-                                           trs.url("/tzcj/index.shtml")]
+                                           trs.url("/tzgg/index.html"), trs.url("/tzcj/index.shtml")]
     assert tables["ucap"]["list_api"] == {"url": uc.api_url() + "?_pageSize=20&page={page}", "items": "results",
                                           "link": "url"}
     assert tables["epaper"]["edition_url"] == ep.base + "/html/{date:%Y-%m/%d}/node_2.htm"

@@ -7,7 +7,8 @@ can be added while it runs. One module per shape:
 
 ========  =====================================================================================
 trs       TRS WCM / 海云: ``index.html``, ``index_1.html`` … pager only in JavaScript
-          (``createPageHTML(…)`` in both forms, ``var countPage``); 海云 ``index.shtml`` then
+          (``createPageHTML(5, 0, …)``, ``var countPage`` + document.write, ``var countPage`` +
+          ``createPageHTML(countPage, currentPage, …)``); 海云 ``index.shtml`` then
           ``index_2.shtml`` … (1-based, as real 海云 sites: there is no ``index_1.shtml``)
 hanweb    Hanweb jpage: first 45 records in the column page's XML datastore, later groups by
           ``POST /module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15`` (+ form)
@@ -38,14 +39,14 @@ Per-portal helpers for assertions: ``TrsPortal.list_paths(col=None)``, ``.column
 ``.article_at(path)``, ``.sources()`` (its tables as dicts).
 
 ``shape_portals(n=None, seed=7)`` gives the five portals above (n articles each; the defaults meet
-the issue's minimums, a smaller n may not: Hanweb needs n > 90 for two POST groups, TRS n >= 33 for
-three list pages in every column at per_page=5); build any mix yourself,
-e.g. ``serve_shapes([TrsPortal(500, per_page=20), HanwebPortal(500), UcapPortal(500)])`` for the bench
-(pages are rendered per request: ~1,000 article GETs a second on one core), and
+the issue's minimums, a smaller n may not: Hanweb needs n > 90 for two POST groups, TRS n >= 44 for
+three list pages in every column at per_page=5); build any mix yourself, e.g.
+``serve_shapes(bench_portals(500))`` for the bench (TrsPortal(500, per_page=20), HanwebPortal(500),
+UcapPortal(500); pages are rendered per request, 600-1,000 article GETs a second), and
 ``bad_portals()`` for the issue's bad input (``trs_huge``: pager claims 10,000 pages, 3 exist;
 ``hanweb_broken``: jpage call without proxyUrl/columnid/unitid, only the first group is expected;
 ``ucap_bad``: channels answering HTML, garbage, and JSON of the wrong shape, nothing expected).
-Constructor options: ``TrsPortal(n=45, per_page=5, columns=("xwdt", "zwyw", "tzcj"), claimed_pages=None)``
+Constructor options: ``TrsPortal(n=48, per_page=5, columns=("xwdt", "zwyw", "tzgg", "tzcj"), claimed_pages=None)``
 (articles dealt to the columns in turn), ``HanwebPortal(n=100, per_page=15, group_pages=3,
 columnid=1519, unitid=4158341, webid=5, get_page_size=100, broken_config=False)``,
 ``XxgkPortal(n=45, per_page=10)``, ``UcapPortal(n=50, channel="123", page_size=20, method="GET", bad=False)``,
@@ -89,7 +90,7 @@ from .ucap import UcapPortal
 from .xxgk import XxgkPortal
 
 __all__ = ["EpaperPortal", "HanwebPortal", "Portal", "ShapePortals", "TrsPortal", "UcapPortal", "XxgkPortal",
-           "bad_portals", "serve_shapes", "shape_portals"]
+           "bad_portals", "bench_portals", "serve_shapes", "shape_portals"]
 
 
 def shape_portals(n: int | None = None, seed: int = 7) -> list[Portal]:
@@ -97,6 +98,11 @@ def shape_portals(n: int | None = None, seed: int = 7) -> list[Portal]:
     minimums: TRS 3 list pages a column, Hanweb 2 POST groups, e-paper 4 edition days of 5)."""
     kw = {"seed": seed} if n is None else {"seed": seed, "n": n}
     return [TrsPortal(**kw), HanwebPortal(**kw), XxgkPortal(**kw), UcapPortal(**kw), EpaperPortal(**kw)]
+
+
+def bench_portals(n: int = 500, seed: int = 7) -> list[Portal]:
+    """The bench's TRS, Hanweb and JSON-list portals of n articles each (TRS lists of 20, as real TRS columns)."""
+    return [TrsPortal(n, seed=seed, per_page=20), HanwebPortal(n, seed=seed), UcapPortal(n, seed=seed)]
 
 
 def bad_portals(seed: int = 11) -> list[Portal]:

@@ -70,8 +70,8 @@ def not_found() -> Response:
 
 
 class Portal:
-    """Base of every shape portal. Subclasses set `name`, `outlet`, `region` and implement
-    `kind(path)`, `route(request)`, `article_path(article)`, `sources()`.
+    """Base of every shape portal. Subclasses set `name`, `outlet`, `region`, `list_re`/`article_re`
+    (and `post_paths`), and implement `route(request)`, `article_path(article)` and `sources()`.
 
     Articles are kept newest first in `self.articles`; `expected()` lists the article URLs a
     correct crawl must archive (from the generator, never from a crawl).

@@ -5,15 +5,18 @@ Columns (articles are dealt to them in turn, each list newest first, `per_page` 
   ``createPageHTML(countPage, currentPage, "index", "html");`` with the function inline;
 - ``/zwyw/``: the same pages, pager written by ``var countPage = 5//共多少页`` /
   ``var currentPage = 0//所在页从0开始`` and ``document.write`` of computed hrefs;
+- ``/tzgg/``: the same pages, ``var countPage = 5//共多少页``, ``var currentPage = 0//当前页`` and then
+  ``createPageHTML(countPage, currentPage, "index", "html");``;
 - ``/tzcj/``: TRS 海云 ``.shtml``: ``index.shtml``, then ``index_2.shtml`` … ``index_N.shtml``
   (1-based, as 海云 numbers them), pager ``createPageHTML('page_div', N, cur, 'index', 'shtml', total)``.
 No list page has an ``<a href>`` to another list page. Articles ``./202211/t20221124_5123456.html``
-(relative, as TRS writes them). ``claimed_pages`` makes every pager claim that many pages (bad input:
+(relative, as TRS writes them); in the 海云 column ``./202211/{32 hex digits}.shtml``, as 海云 names them. ``claimed_pages`` makes every pager claim that many pages (bad input:
 only the real ones exist, the rest are 404).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .corpus import Article
@@ -22,6 +25,7 @@ from .server import Portal, Request, Response, article_page, html
 COLUMNS = {  # name: (pager form, extension, column title)
     "xwdt": ("createPageHTML", "html", "新闻动态"),
     "zwyw": ("countPage", "html", "政务要闻"),
+    "tzgg": ("variables", "html", "通知公告"),
     "tzcj": ("haiyun", "shtml", "投资促进"),
 }
 
@@ -41,7 +45,7 @@ FRAME = """<!DOCTYPE html>
 <body>
 <div class="top"><div class="w1200"><span>欢迎访问{site}门户网站</span><span class="fr"><a href="javascript:;">无障碍浏览</a> | <a href="javascript:;">长者模式</a></span></div></div>
 <div class="header"><div class="w1200"><a href="/"><img src="/images/logo.png" alt="{site}"></a></div></div>
-<div class="nav"><div class="w1200"><a href="/">首页</a><a href="/xwdt/">新闻动态</a><a href="/zwyw/">政务要闻</a><a href="/tzcj/">投资促进</a><a href="javascript:;">政务公开</a><a href="javascript:;">互动交流</a></div></div>
+<div class="nav"><div class="w1200"><a href="/">首页</a><a href="/xwdt/">新闻动态</a><a href="/zwyw/">政务要闻</a><a href="/tzgg/">通知公告</a><a href="/tzcj/">投资促进</a><a href="javascript:;">政务公开</a><a href="javascript:;">互动交流</a></div></div>
 <div class="w1200 main">
 <div class="location">当前位置：<a href="/">首页</a> &gt; {crumb}</div>
 {main}
@@ -109,6 +113,12 @@ WCM_CALL = """<script type="text/javascript">
 createPageHTML({count}, {cur}, "index", "html");
 </script>"""
 
+WCM_VARIABLES = """<script type="text/javascript">
+var countPage = {count}//共多少页
+var currentPage = {cur}//当前页
+createPageHTML(countPage, currentPage, "index", "html");
+</script>"""
+
 COUNTPAGE = r"""<script language="JavaScript">
 var currentPage = {cur};//所在页从0开始
 var prevPage = currentPage-1//上一页
@@ -147,7 +157,7 @@ createPageHTML('page_div', {count}, {cur}, 'index', 'shtml', {total});
 </script>"""
 
 LIST_RE = re.compile(r"^/(\w+)/(?:index(?:_(\d+))?\.(html|shtml))?$")
-ARTICLE_RE = re.compile(r"^/(\w+)/(\d{6})/t(\d{8})_(\d+)\.(html|shtml)$")
+ARTICLE_RE = re.compile(r"^/(\w+)/(\d{6})/(?:t\d{8}_\d+\.html|[0-9a-f]{32}\.shtml)$")
 
 
 class TrsPortal(Portal):
@@ -158,7 +168,7 @@ class TrsPortal(Portal):
     outlet = "松原市人民政府"
     region = "吉林省松原市"
 
-    def __init__(self, n: int = 45, *, per_page: int = 5, columns=tuple(COLUMNS), claimed_pages: int | None = None,
+    def __init__(self, n: int = 48, *, per_page: int = 5, columns=tuple(COLUMNS), claimed_pages: int | None = None,
                  **kw):
         super().__init__(n, **kw)
         self.per_page, self.columns, self.claimed_pages = per_page, tuple(columns), claimed_pages
@@ -188,7 +198,9 @@ class TrsPortal(Portal):
 
     def article_path(self, a: Article) -> str:
         col, p = self.column_of(a), a.published
-        return f"/{col}/{p:%Y%m}/t{p:%Y%m%d}_{a.id}.{COLUMNS[col][1]}"
+        if COLUMNS[col][1] == "shtml":  # 海云
+            return f"/{col}/{p:%Y%m}/{hashlib.md5(str(a.id).encode()).hexdigest()}.shtml"
+        return f"/{col}/{p:%Y%m}/t{p:%Y%m%d}_{a.id}.html"
 
     def route(self, req: Request) -> Response | None:
         if req.path == "/":
@@ -198,13 +210,10 @@ class TrsPortal(Portal):
             col, num, ext = m.group(1), m.group(2), m.group(3) or COLUMNS[m.group(1)][1]
             if ext != COLUMNS[col][1]:
                 return None
-            haiyun = ext == "shtml"
-            if num is None:
-                index = 0
-            else:
-                index = int(num) - 1 if haiyun else int(num)
-                if (haiyun and int(num) < 2) or (not haiyun and int(num) < 1) or num != str(int(num)):
-                    return None
+            first = 2 if ext == "shtml" else 1  # the number of the second page: 海云 index_2, WCM index_1
+            if num is not None and (num != str(int(num)) or int(num) < first):
+                return None
+            index = 0 if num is None else int(num) - first + 1
             pages = self.pages(col)
             return html(self.render_list(col, index, pages)) if index < len(pages) else None
         m = ARTICLE_RE.match(req.path)
@@ -222,8 +231,9 @@ class TrsPortal(Portal):
         count = self.claimed_pages or len(pages)
         items = "\n".join(ITEM.format(folder=f"{a.published:%Y%m}", file=self.article_path(a).rsplit("/", 1)[1],
                                       title=a.title, date=f"{a.published:%Y-%m-%d}") for a in pages[index])
-        if form == "createPageHTML":
-            pager, head = WCM_CALL.format(count=count, cur=index), WCM_FUNCTION
+        if form in ("createPageHTML", "variables"):
+            call = WCM_CALL if form == "createPageHTML" else WCM_VARIABLES
+            pager, head = call.format(count=count, cur=index), WCM_FUNCTION
         elif form == "countPage":
             pager, head = COUNTPAGE.replace("{cur}", str(index)).replace("{count}", str(count)), ""
         else:
@@ -242,6 +252,9 @@ class TrsPortal(Portal):
 
     def sources(self) -> list[dict]:
         base = re.escape(self.base)
-        return [self.source_table(
-            start_urls=[self.url(self.list_path(c, 0)) for c in self.columns],
-            article_pattern=f"^{base}/(?:{'|'.join(self.columns)})/\\d{{6}}/t\\d{{8}}_\\d+\\.s?html$")]
+        wcm = [c for c in self.columns if COLUMNS[c][1] == "html"]
+        haiyun = [c for c in self.columns if COLUMNS[c][1] == "shtml"]
+        patterns = ([f"/(?:{'|'.join(wcm)})/\\d{{6}}/t\\d{{8}}_\\d+\\.html"] if wcm else []) + \
+            ([f"/(?:{'|'.join(haiyun)})/\\d{{6}}/[0-9a-f]{{32}}\\.shtml"] if haiyun else [])
+        return [self.source_table(start_urls=[self.url(self.list_path(c, 0)) for c in self.columns],
+                                  article_pattern=f"^{base}(?:{'|'.join(patterns)})$")]
