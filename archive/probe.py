@@ -47,11 +47,12 @@ def _site_name(html: str) -> str | None:
     return parts[-1][:40] if parts else None
 
 
-def _api_source(fetcher: PoliteFetcher, template: str, report_notes: list[str]) -> tuple[dict, list[str]] | None:
-    """``list_api`` for an endpoint template, read from its first answer; None when it is not a JSON list."""
-    url = api_page(template, 1)
+def _api_source(fetcher: PoliteFetcher, endpoint: detect.Endpoint,
+                report_notes: list[str]) -> tuple[dict, list[str]] | None:
+    """``list_api`` for an endpoint, read from its first answer; None when it is not a JSON list."""
+    url = api_page(endpoint.url, 1)
     try:
-        answer = fetcher.fetch(url)
+        answer = fetcher.fetch(url, api_form(endpoint.form, 1) if endpoint.form is not None else None)
         data = load_json(answer.body, answer.content_type)
     except (ProbeError, ListApiError) as exc:
         report_notes.append(f"endpoint {url}: {exc}")
@@ -62,7 +63,10 @@ def _api_source(fetcher: PoliteFetcher, template: str, report_notes: list[str]) 
         return None
     items, link, _ = candidates[0]
     links = api_links(answer.body, items, link, url, answer.content_type)
-    return {"url": template, "items": items, "link": link}, links
+    api = {"url": endpoint.url, "items": items, "link": link}
+    if endpoint.method == "POST":
+        api.update(method="POST", form=endpoint.form or {})
+    return api, links
 
 
 def probe(url: str, fetcher: PoliteFetcher | None = None, name: str | None = None, outlet: str | None = None,
@@ -78,7 +82,7 @@ def probe(url: str, fetcher: PoliteFetcher | None = None, name: str | None = Non
     if text.lstrip()[:1] in "{[":  # the URL is a JSON endpoint itself
         template = re.sub(r"([?&](?:page|pageNo|pageNum|pageIndex|curPage|currentPage|p)=)\d+", r"\1{page}", url,
                           count=1)
-        found = _api_source(fetcher, template, notes)
+        found = _api_source(fetcher, detect.Endpoint(template), notes)
         if found is None:
             raise ProbeError(f"{url}: JSON, but no list of records with URLs in it")
         api, links = found
@@ -91,8 +95,9 @@ def probe(url: str, fetcher: PoliteFetcher | None = None, name: str | None = Non
     guess = detect.guess_article_pattern(page.links, answer.url)
     edition = detect.edition_template(answer.url)
     if guess is None:
-        for template in detect.script_endpoints(text):
-            found = _api_source(fetcher, urljoin(answer.url, template), notes)
+        for endpoint in detect.script_endpoints(text):
+            endpoint.url = urljoin(answer.url, endpoint.url)
+            found = _api_source(fetcher, endpoint, notes)
             if found:
                 api, links = found
                 guess = detect.guess_article_pattern(links, answer.url)

@@ -147,11 +147,19 @@ def test_detect_proposes_patterns_from_link_shapes():
     assert detect.guess_article_pattern(hanweb_links, "http://gov.cn/col/col1585/index.html").pattern == \
         r"/art/\d{4}/\d+/\d+/art_\d{4}_\d+\.html$"
     assert detect.guess_article_pattern(["http://gov.cn/a.html"], "http://gov.cn/") is None
+    haiyun = [f"http://gov.cn/tzcj/20221{m}/{h * 32}.shtml" for m, h in ((0, "a"), (1, "3"), (1, "b"))]
+    haiyun[1] = haiyun[1].replace("3" * 32, "3f" * 16)
+    assert detect.guess_article_pattern(haiyun, "http://gov.cn/tzcj/index.shtml").pattern == \
+        r"/tzcj/\d{6}/[0-9a-f]{32}\.shtml$"
     assert detect.edition_template("http://paper.cn/html/2022-11/24/node_2.htm") == \
         ("http://paper.cn/html/{date:%Y-%m/%d}/node_2.htm", r"node_\d+\.htm$")
     shell = """<div id="list"></div><script>var channelId = '6482';
     function load(page) { $.getJSON('/es-search/search/' + channelId + '?_pageSize=20&page=' + page, render); }</script>"""
-    assert detect.script_endpoints(shell) == ["/es-search/search/6482?_pageSize=20&page={page}"]
+    assert detect.script_endpoints(shell) == [detect.Endpoint("/es-search/search/6482?_pageSize=20&page={page}")]
+    ajax = """<script>var cid = 88; function list(pageNo) { $.ajax({ type: 'post', url: '/api/news/list',
+    data: { channelId: cid, pageNo: pageNo, pageSize: 15 }, success: function (d) { show(d.data.rows); } }); }</script>"""
+    assert detect.script_endpoints(ajax) == [
+        detect.Endpoint("/api/news/list", "POST", {"channelId": "88", "pageNo": "{page}", "pageSize": "15"})]
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -186,3 +194,17 @@ def test_start_urls_needed_only_without_another_start():
                                  "edition_from = '2022-11-20'\nedition_until = 2022-11-24\n").sources[0]
     assert paper.edition_from == date(2022, 11, 20) and paper.edition_until == date(2022, 11, 24)
     assert paper.allows("http://p.cn/html/2022-11/24/content_1.htm")
+
+
+def test_linked_pager_pages_are_read_in_order():
+    from archive.listing.anchors import next_linked_page
+
+    base = "http://127.0.0.1:45879/xxgk/column-index-"
+    pager = [f"{base}2.shtml", f"{base}3.shtml", f"{base}9.shtml"]  # 1 2 3 … 9 尾页
+    assert next_linked_page(pager, f"{base}1.shtml", True) == [f"{base}2.shtml"]
+    assert next_linked_page(pager, f"{base}3.shtml", True) == [f"{base}9.shtml"]
+    assert next_linked_page(pager, f"{base}9.shtml", True) == []
+    start = "http://127.0.0.1:45879/jj/index.html"  # the port is no page number
+    assert next_linked_page(["http://127.0.0.1:45879/jj/index_2.html", "http://127.0.0.1:45879/jj/index_1.html"],
+                            start, True) == ["http://127.0.0.1:45879/jj/index_1.html"]
+    assert next_linked_page([start], "http://127.0.0.1:45879/jj/index_1.html", True) == []

@@ -7,6 +7,7 @@ or a ``<li data-href="…">`` with no ``<a>``; a browser follows them all the sa
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -35,3 +36,30 @@ def handler_hrefs(tree: lxml.html.HtmlElement) -> list[str]:
             if value:
                 out.append(value)
     return out
+
+
+_LAST_NUMBER = re.compile(r"(\d+)(?!.*\d)")
+
+
+def _number(url: str) -> int | None:
+    """The last number in the URL's path and query (not its host or port)."""
+    parts = urlsplit(url)
+    found = _LAST_NUMBER.search(f"{parts.path}?{parts.query}")
+    return int(found.group(1)) if found else None
+
+
+def next_linked_page(candidates: list[str], current: str, current_is_list_page: bool) -> list[str]:
+    """The list page to read after ``current`` among the pager links ``candidates``.
+
+    Pagers link many pages at once (1 2 3 … 10 尾页); reading them in order — the lowest page
+    number above the current one — lets pagination stop at the first page with nothing new
+    instead of fetching every linked page. The start page (``current_is_list_page`` False, e.g.
+    ``index.html``) counts as before every numbered page; from it, candidates without a number
+    are all returned (nothing to order them by).
+    """
+    numbered = [(n, url) for url in candidates if (n := _number(url)) is not None and url != current]
+    here = _number(current) if current_is_list_page else None
+    later = [(n, url) for n, url in numbered if here is None or n > here]
+    # an unnumbered pager link from a numbered page is the first page again
+    unnumbered = [] if here is not None else [u for u in candidates if _number(u) is None and u != current]
+    return unnumbered + ([min(later)[1]] if later else [])

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from .page import ListPage
 
 _DIGITS = re.compile(r"\d+")
+# digit runs, and hash-like names (TRS 海云 names articles by a 32-digit hex id)
+_VARYING = re.compile(r"(?<![0-9a-zA-Z])[0-9a-f]{16,}(?![0-9a-zA-Z])|\d+")
 _KNOWN_ARTICLE = re.compile(
     r"(?:^|/)(?:t\d{8}_\d+|art_\d+_\d+|content_\d+|post_\d+|\d{8}/\w*\d+|\d{4}-\d{2}/\d{2}/\w*\d+)[^/]*$")
 _PAGE_FILE = re.compile(r"\.(?:s?html?|jhtml|jsp|php|aspx?)$|/[^./]*\d[^./]*$", re.I)
@@ -43,12 +45,14 @@ class ArticleGuess:
 
 
 def _template(path: str) -> tuple[str, list[int]]:
-    """The path as a regex with every digit run generalised, and the lengths of those runs."""
+    """The path as a regex with every digit run (or hex id) generalised, and the lengths of those runs;
+    a hex id's length is negative, to tell it from a digit run."""
     parts, lengths, last = [], [], 0
-    for run in _DIGITS.finditer(path):
+    for run in _VARYING.finditer(path):
+        token = run.group(0)
         parts.append(re.escape(path[last:run.start()]))
         parts.append("{}")
-        lengths.append(len(run.group(0)))
+        lengths.append(len(token) if token.isdigit() else -len(token))
         last = run.end()
     parts.append(re.escape(path[last:]))
     return "".join(parts), lengths
@@ -63,7 +67,7 @@ def guess_article_pattern(links: list[str], page_url: str) -> ArticleGuess | Non
         parts = urlsplit(link)
         if parts.netloc.lower() != host or parts.query or not _PAGE_FILE.search(parts.path):
             continue
-        if _LIST_LIKE.search(parts.path) or not _DIGITS.search(parts.path.rsplit("/", 1)[-1] or parts.path):
+        if _LIST_LIKE.search(parts.path) or not _VARYING.search(parts.path.rsplit("/", 1)[-1] or parts.path):
             continue
         template, lengths = _template(parts.path)
         if template == own:
@@ -81,7 +85,10 @@ def guess_article_pattern(links: list[str], page_url: str) -> ArticleGuess | Non
     for i in range(best.count("{}")):
         widths = {lengths[i] for _, lengths in members}
         width = widths.pop() if len(widths) == 1 else None
-        runs.append(rf"\d{{{width}}}" if width in (4, 6, 8) else r"\d+")
+        if any(n < 0 for n in widths) or (width is not None and width < 0):
+            runs.append(rf"[0-9a-f]{{{-width}}}" if width is not None else "[0-9a-f]+")
+        else:
+            runs.append(rf"\d{{{width}}}" if width in (4, 6, 8) else r"\d+")
     # str.format would trip over regex braces: fill the slots one by one
     pattern = best
     for run in runs:
@@ -117,23 +124,83 @@ def edition_template(url: str) -> tuple[str, str] | None:
     return template, layout
 
 
-def script_endpoints(html: str) -> list[str]:
-    """URLs a page's script builds for a list request, with the page number as ``{page}``."""
+@dataclass
+class Endpoint:
+    """A list request a page's script makes: ``{page}`` stands for the page number."""
+
+    url: str
+    method: str = "GET"
+    form: dict[str, str] | None = None
+
+
+def _enclosing_object(script: str, pos: int) -> str:
+    """The ``{...}`` literal around ``pos`` (a few hundred characters at most)."""
+    depth, start = 0, None
+    for i in range(pos, max(-1, pos - 400), -1):
+        if script[i] == "}":
+            depth += 1
+        elif script[i] == "{":
+            if depth == 0:
+                start = i
+                break
+            depth -= 1
+    if start is None:
+        return script[pos:pos + 600]
+    depth = 0
+    for i in range(start, min(len(script), start + 2000)):
+        depth += {"{": 1, "}": -1}.get(script[i], 0)
+        if depth == 0:
+            return script[start:i + 1]
+    return script[start:start + 2000]
+
+
+def _fields(text: str, values: dict[str, str]) -> dict[str, str] | None:
+    fields = {}
+    for key, single, double, bare in re.findall(r"""["']?(\w+)["']?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w.$]+))""", text):
+        value = _evaluate(f'"{single or double}"' if (single or double or not bare) else bare, values)
+        if value is None:
+            return None
+        fields[key] = value
+    return fields
+
+
+def script_endpoints(html: str) -> list[Endpoint]:
+    """The list requests a page's script builds (jQuery ``$.ajax({url, type, data})``, ``$.get(url + page)``…)."""
     values = {name: value for name, _, value in _ASSIGN.findall(html)}
-    found: list[str] = []
+    found: list[Endpoint] = []
     for script in re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S | re.I):
+        for call in re.finditer(rf"\burl\s*:\s*({_OPERAND}(?:\s*\+\s*{_OPERAND})*)", script):
+            url = _evaluate(call.group(1), values)
+            obj = _enclosing_object(script, call.start())
+            data = re.search(r"\bdata\s*:\s*\{([^{}]*)\}", obj)
+            fields = _fields(data.group(1), values) if data else {}
+            method = re.search(r"\b(?:type|method)\s*:\s*['\"](\w+)", obj)
+            if not url or fields is None:
+                continue
+            if method and method.group(1).upper() == "POST":
+                found.append(Endpoint(url, "POST", fields))
+            else:
+                query = "&".join(f"{k}={v}" for k, v in fields.items())
+                found.append(Endpoint(url + ("&" if "?" in url else "?") + query if query else url))
         for expr in _CONCAT.finditer(script):
             url = _evaluate(expr.group(0), values)
-            if url and url.startswith(("/", "http://", "https://", "./")) and "{page}" in url \
-                    and _ENDPOINT_HINT.search(url) and url not in found:
-                found.append(url)
-    return found
+            if url:
+                found.append(Endpoint(url))
+    unique: list[Endpoint] = []
+    for ep in found:
+        paged = "{page}" in ep.url or any("{page}" in v for v in (ep.form or {}).values())
+        if paged and ep.url.startswith(("/", "http://", "https://", "./")) and _ENDPOINT_HINT.search(ep.url) \
+                and ep not in unique:
+            unique.append(ep)
+    return unique
 
 
 def _evaluate(expr: str, values: dict[str, str]) -> str | None:
     out = []
     for token in re.split(r"\s*\+\s*", expr.strip()):
-        if token[:1] in "\"'":
+        if re.fullmatch(r"\d+", token):
+            out.append(token)
+        elif token[:1] in "\"'":
             out.append(token[1:-1])
         elif _PAGE_VARS.match(token.rsplit(".", 1)[-1]):
             out.append("{page}")

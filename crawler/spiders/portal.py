@@ -29,6 +29,7 @@ from archive.decode import decode_html
 from archive.extract import next_page
 from archive.links import absolute, feed_links, sitemap_links
 from archive.listing import hanweb
+from archive.listing.anchors import next_linked_page
 from archive.listing.edition import edition_days, edition_url
 from archive.listing.jsonlist import PAGE, ListApiError, api_form, api_links, api_page
 from archive.listing.page import read_list_page
@@ -219,10 +220,11 @@ class PortalSpider(scrapy.Spider):
         if not self._paginate(src, unknown, depth, response.url):
             return
         if src.next_page_re is not None:
-            for link in page.links:
-                url = canonical_url(link)
-                if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url):
-                    yield self._listing_request(src, url, "parse_list", depth + 1)
+            pager = [url for url in dict.fromkeys(canonical_url(link) for link in page.links)
+                     if src.allows(url) and src.next_page_re.search(url) and not src.article_re.search(url)]
+            here = canonical_url(response.url)
+            for url in next_linked_page(pager, here, bool(src.next_page_re.search(here))):
+                yield self._listing_request(src, url, "parse_list", depth + 1)
         nxt = page.next_trs_page()
         if nxt and src.allows(nxt):
             yield self._listing_request(src, canonical_url(nxt), "parse_list", depth + 1)
