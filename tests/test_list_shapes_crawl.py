@@ -207,3 +207,25 @@ def test_probe_proposes_a_table_that_archives_the_whole_portal(tmp_path):
         for name, urls in running.expected().items():
             missing = set(urls) - archived
             assert not missing, f"{name}: probe's table missed {len(missing)} of {len(urls)}"
+
+
+def test_check_sources_reports_matches_and_flags_a_broken_pattern(tmp_path):
+    with serve_shapes(shape_portals()) as running:
+        sources = running.write_sources(tmp_path / "sources.toml",
+                                        extra={"xxgk": {"article_pattern": "/xxgk/old-template/\\d+\\.html$"}})
+        out = subprocess.run([sys.executable, "-m", "archive", "check-sources", "--sources", str(sources), "--json"],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+        one = subprocess.run([sys.executable, "-m", "archive", "check-sources", "--sources", str(sources),
+                              "--source", "hanweb"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    import json
+
+    assert out.returncode == 1, out.stderr  # a source is broken
+    checks = {c["source"]: c for c in json.loads(out.stdout)}
+    assert not checks["xxgk"]["ok"] and checks["xxgk"]["matched"] == 0 and "matches none" in checks["xxgk"]["problem"]
+    for name in ("trs", "hanweb", "ucap", "epaper"):
+        assert checks[name]["ok"] and checks[name]["matched"] > 0, checks[name]
+    assert "TRS pager" in checks["trs"]["pagination"] and "jpage" in checks["hanweb"]["pagination"]
+    assert one.returncode == 0 and one.stdout.startswith("ok  hanweb: 45/")
+    bad = subprocess.run([sys.executable, "-m", "archive", "check-sources", "--sources", str(tmp_path / "none.toml")],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
