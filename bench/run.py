@@ -21,6 +21,7 @@ PARTS = [
     ("crawl", "bench.bench_crawl"),
     ("archive", "bench.bench_archive"),
     ("recrawl", "bench.bench_recrawl"),
+    ("shapes", "bench.bench_listshapes"),
     ("distributed", "bench.bench_distributed"),
     ("access", "bench.bench_access"),
     ("stories", "bench.bench_stories"),
