@@ -204,22 +204,27 @@ def _check_type(where: str, key: str, value, types: tuple[type, ...]) -> None:
         raise SourcesError(f"{where}: key '{key}' must be {_type_name(types)}, got {type(value).__name__}")
 
 
+def _check_keys(where: str, table: dict, spec: dict[str, tuple[tuple[type, ...], bool]]) -> None:
+    """Every key of ``table`` known to ``spec``, every required one present, each of its type."""
+    for key in table:
+        if key not in spec:
+            raise SourcesError(f"{where}: unknown key '{key}' (known: {', '.join(spec)})")
+    for key, (types, required) in spec.items():
+        if key in table:
+            _check_type(where, key, table[key], types)
+        elif required:
+            raise SourcesError(f"{where}: missing key '{key}'")
+
+
 def _parse_source(path: str, index: int, table) -> Source:
     where = f"{path}: source #{index + 1}"
     if not isinstance(table, dict):
         raise SourcesError(f"{where}: each [[source]] must be a table")
     if isinstance(table.get("name"), str):
         where = f"{path}: source '{table['name']}'"
-    for key in table:
-        if key not in _SOURCE_KEYS:
-            raise SourcesError(f"{where}: unknown key '{key}' (known: {', '.join(_SOURCE_KEYS)})")
-    for key, (types, required) in _SOURCE_KEYS.items():
-        if key not in table:
-            if required:
-                raise SourcesError(f"{where}: missing key '{key}'")
-            continue
-        _check_type(where, key, table[key], types)
-        if key in _LIST_OF_STR and not all(isinstance(v, str) for v in table[key]):
+    _check_keys(where, table, _SOURCE_KEYS)
+    for key in _LIST_OF_STR & table.keys():
+        if not all(isinstance(v, str) for v in table[key]):
             raise SourcesError(f"{where}: key '{key}' must be a list of strings")
     if not NAME_RE.match(table["name"]):
         raise SourcesError(f"{where}: key 'name' must match [a-z0-9_-]+, got {table['name']!r}")
@@ -282,15 +287,7 @@ def _parse_day(where: str, key: str, value) -> date:
 
 def _parse_list_api(where: str, table: dict) -> ListApi:
     where = f"{where}: key 'list_api'"
-    for key in table:
-        if key not in _LIST_API_KEYS:
-            raise SourcesError(f"{where}: unknown key '{key}' (known: {', '.join(_LIST_API_KEYS)})")
-    for key, (types, required) in _LIST_API_KEYS.items():
-        if key not in table:
-            if required:
-                raise SourcesError(f"{where}: missing key '{key}'")
-            continue
-        _check_type(where, key, table[key], types)
+    _check_keys(where, table, _LIST_API_KEYS)
     parts = urlsplit(table["url"])
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SourcesError(f"{where}: key 'url' is not an http(s) URL: {table['url']!r}")
