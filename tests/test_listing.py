@@ -145,7 +145,7 @@ def test_detect_proposes_patterns_from_link_shapes():
     assert guess.pattern == r"/zw/\d{6}/t\d{8}_\d+\.html$" and len(guess.links) == 10
     hanweb_links = [f"http://gov.cn/art/2022/11/{d}/art_1585_{100 + d}.html" for d in range(1, 20)]
     assert detect.guess_article_pattern(hanweb_links, "http://gov.cn/col/col1585/index.html").pattern == \
-        r"/art/\d{4}/\d+/\d+/art_\d{4}_\d+\.html$"
+        r"/art/\d{4}/\d+/\d+/art_1585_\d+\.html$"  # the column id is the column's constant
     assert detect.guess_article_pattern(["http://gov.cn/a.html"], "http://gov.cn/") is None
     haiyun = [f"http://gov.cn/tzcj/20221{m}/{h * 32}.shtml" for m, h in ((0, "a"), (1, "3"), (1, "b"))]
     haiyun[1] = haiyun[1].replace("3" * 32, "3f" * 16)

@@ -44,35 +44,53 @@ class ArticleGuess:
     links: list[str] = field(default_factory=list)
 
 
-def _template(path: str) -> tuple[str, list[int]]:
-    """The path as a regex with every digit run (or hex id) generalised, and the lengths of those runs;
-    a hex id's length is negative, to tell it from a digit run."""
-    parts, lengths, last = [], [], 0
+def _template(path: str) -> tuple[str, list[str]]:
+    """The path as a regex with every digit run (or hex id) a ``{}`` slot, and the runs themselves."""
+    parts, runs, last = [], [], 0
     for run in _VARYING.finditer(path):
-        token = run.group(0)
         parts.append(re.escape(path[last:run.start()]))
         parts.append("{}")
-        lengths.append(len(token) if token.isdigit() else -len(token))
+        runs.append(run.group(0))
         last = run.end()
     parts.append(re.escape(path[last:]))
-    return "".join(parts), lengths
+    return "".join(parts), runs
+
+
+def _slot(values: set[str]) -> str:
+    """The regex of one slot from the values its links have there.
+
+    One value of three digits or more on every link is a constant of the column (Hanweb's column
+    id in ``art_1585_…``) unless it looks like a date, which changes with time (``2022``,
+    ``202211``, ``20221124``); one or two digits are a month or a day.
+    """
+    if len(values) == 1:
+        value = next(iter(values))
+        dated = value.isdigit() and (len(value) <= 2 or (len(value) in (4, 6, 8) and value[:2] in ("19", "20")))
+        if not dated:
+            return re.escape(value)
+    if not all(v.isdigit() for v in values):
+        widths = {len(v) for v in values}
+        return rf"[0-9a-f]{{{widths.pop()}}}" if len(widths) == 1 else "[0-9a-f]+"
+    widths = {len(v) for v in values}
+    width = widths.pop() if len(widths) == 1 else None
+    return rf"\d{{{width}}}" if width in (4, 6, 8) else r"\d+"
 
 
 def guess_article_pattern(links: list[str], page_url: str) -> ArticleGuess | None:
     """The largest group of same-shaped article-like links on ``page_url``'s host, as a regex."""
     host = urlsplit(page_url).netloc.lower()
     own, _ = _template(urlsplit(page_url).path)
-    groups: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    groups: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for link in links:
         parts = urlsplit(link)
         if parts.netloc.lower() != host or parts.query or not _PAGE_FILE.search(parts.path):
             continue
         if _LIST_LIKE.search(parts.path) or not _VARYING.search(parts.path.rsplit("/", 1)[-1] or parts.path):
             continue
-        template, lengths = _template(parts.path)
+        template, runs = _template(parts.path)
         if template == own:
             continue  # another page of this list
-        groups[template].append((link, lengths))
+        groups[template].append((link, runs))
     best, best_score = None, 0.0
     for template, members in groups.items():
         score = len(members) * (2 if _KNOWN_ARTICLE.search(urlsplit(members[0][0]).path) else 1)
@@ -81,14 +99,7 @@ def guess_article_pattern(links: list[str], page_url: str) -> ArticleGuess | Non
     if best is None or best_score < 2:
         return None
     members = groups[best]
-    runs = []
-    for i in range(best.count("{}")):
-        widths = {lengths[i] for _, lengths in members}
-        width = widths.pop() if len(widths) == 1 else None
-        if any(n < 0 for n in widths) or (width is not None and width < 0):
-            runs.append(rf"[0-9a-f]{{{-width}}}" if width is not None else "[0-9a-f]+")
-        else:
-            runs.append(rf"\d{{{width}}}" if width in (4, 6, 8) else r"\d+")
+    runs = [_slot({values[i] for _, values in members}) for i in range(best.count("{}"))]
     # str.format would trip over regex braces: fill the slots one by one
     pattern = best
     for run in runs:
