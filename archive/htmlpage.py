@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from .text import structure
+
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead tr ul "
@@ -120,9 +122,7 @@ def visible_lines(tree: lxml.html.HtmlElement) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def _hidden(el) -> bool:
-    style = el.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+_hidden = structure.hidden
 
 
 def meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
@@ -210,6 +210,9 @@ def read_page(text: str) -> PageView:
     view = PageView(tree, visible_lines(tree), meta_tags(tree), title_text(tree),
                     headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"))
     prune_boilerplate(tree)
+    structure.prune_named_blocks(tree)
+    structure.drop_back_links(tree)
+    structure.sections_as_paragraphs(tree)
     drop_captions(tree)
     unwrap_layout_tables(tree)
     wrap_loose_text(tree)
