@@ -323,14 +323,31 @@ def site_from_title(page_title: str, headline: str) -> str | None:
     return rest[-1] if rest else None
 
 
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]*>")
+_RUBY_TEXT = re.compile(r"<(rt|rp)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# a syllable in brackets after a Han character: what a flattened ruby leaves ("時(shí)")
+_BRACKETED_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\s?[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+
+
+def without_markup(title: str) -> str:
+    """A title as a reader sees it: literal tags a CMS escaped into ``<title>`` or a meta tag
+    removed, a ruby annotation's reading (``<rt>``/``<rp>``) with them, and bracketed pinyin."""
+    if "<" in title:
+        title = _MARKUP.sub("", _RUBY_TEXT.sub("", title))
+    return _WS.sub(" ", _BRACKETED_PINYIN.sub("", title)).strip()
+
+
 def choose_title(
     page_title: str, headlines: list[str], meta: dict[str, str], site_names: tuple[str, ...] = ()
 ) -> str | None:
     """The headline: a meta ArticleTitle, else the headline element that the ``<title>``
-    (or og:title) contains, else the ``<title>`` without its site-name suffix."""
+    (or og:title) contains, else the ``<title>`` without its site-name suffix. Literal markup
+    and pinyin in ``<title>`` or a meta tag are removed first (``without_markup``)."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
-            return meta[key].strip()
+            return without_markup(meta[key])
+    meta = {k: without_markup(meta[k]) for k in ("og:title", "twitter:title") if meta.get(k)}
+    page_title = without_markup(page_title or "")
     references = [t for t in (page_title, meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
     best = None
     for cand in headlines:

@@ -26,6 +26,7 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".ppt
                          ".7z", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".wps", ".mp4", ".mp3")
 _MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!",
           b"7z\xbc\xaf")
+GARBLED = "garbled text"  # the reason of an error outcome whose text is no language
 _HTMLISH = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 
 
@@ -110,7 +111,7 @@ def process_page(page: FetchedPage, options: ExtractOptions, region: str | None,
     ex = extract_article([(page.body, page.final_url or page.url), *page.more_pages], page.content_type, options)
     record.encoding = ex.encoding
     if ex.text and ex.garbled:  # the raw page stays: a better decoder can re-extract it
-        record.outcome, record.reason = "error", "garbled text"
+        record.outcome, record.reason = "error", GARBLED
         return record, None
     record.line_keys = ex.line_keys or None
     if not ex.text:

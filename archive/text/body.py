@@ -43,12 +43,11 @@ def is_sentence(line: str) -> bool:
 
 
 def rescue_only_paragraph(lines: list[str], keep: list[bool]) -> list[bool]:
-    """When every line was dropped, keep the longest one that is a sentence: the only paragraph
-    of a short news item is never dropped by a rule."""
+    """When every line was dropped, keep the first one that is a sentence: the only paragraph
+    of a short news item is never dropped by a rule (notices and lists come after it)."""
     if any(keep):
         return keep
     sentences = [i for i, line in enumerate(lines) if is_sentence(line)]
     if not sentences:
         return keep
-    best = max(sentences, key=lambda i: len(lines[i]))
-    return [i == best for i in range(len(lines))]
+    return [i == sentences[0] for i in range(len(lines))]
