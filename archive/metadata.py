@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from .text.fold import fold
+
 BEIJING = timezone(timedelta(hours=8))
 
 # --- dates ----------------------------------------------------------------------------
@@ -177,7 +179,7 @@ _NAMES = rf"(?P<names>{_NAME}{_STOP}(?:{_NAME_SEP}{_NAME}{_STOP})*)"
 _LATIN_NAME = r"(?P<latin>[A-Za-z][A-Za-z.\-]{1,20}(?: [A-Z][A-Za-z.\-]{1,20})?)(?![A-Za-z])"
 _FIELD_SEP = r"\s*[:：|｜]\s*"
 _EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
-_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
+_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯|选稿|選稿)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 # author roles, in the order a by-line lists them; 通讯员 names count as authors (corpus
 # convention). "文" and "图" are roles only as "文/" "文|" "文：" "文/图" "图/文" after a
 # non-Han character. ("作者最新文章" is a link: 最新文章 is in _NOT_NAMES.)
@@ -329,6 +331,15 @@ _RUBY_TEXT = re.compile(r"<(rt|rp)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _BRACKETED_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\s?[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
 
 
+_TITLE_NOISE = re.compile(r"[\s\-–—_|｜·•:：]+")
+
+
+def _title_key(text: str) -> str:
+    """A headline folded for comparison with ``<title>``: width, brackets, spaces and dashes
+    ("——" in the headline is often "-" in ``<title>``) do not count."""
+    return _TITLE_NOISE.sub("", fold(text))
+
+
 def without_markup(title: str) -> str:
     """A title as a reader sees it: literal tags a CMS escaped into ``<title>`` or a meta tag
     removed, a ruby annotation's reading (``<rt>``/``<rp>``) with them, and bracketed pinyin."""
@@ -350,11 +361,12 @@ def choose_title(
     page_title = without_markup(page_title or "")
     references = [t for t in (page_title, meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
     best = None
+    refs = [_title_key(ref) for ref in references]
     for cand in headlines:
-        sq = _sq(cand)
+        sq = _title_key(cand)
         if len(sq) < 4:
             continue
-        if any(sq in _sq(ref) for ref in references) and (best is None or len(sq) > len(_sq(best))):
+        if any(sq in ref for ref in refs) and (best is None or len(sq) > len(_title_key(best))):
             best = cand
     if best:
         return best.strip()

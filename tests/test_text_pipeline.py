@@ -38,7 +38,7 @@ TOPICS = [
     ("公主岭市玉米深加工扩能", "公主岭市玉米深加工企业扩能改造项目签约，新增年加工玉米60万吨能力。"),
 ]
 # What the source's CMS adds to every body (no boilerplate rule knows these words)
-PROMO = "下载江城新闻客户端，随时随地看本地要闻"
+PROMO = "每日早八点，江城晨读栏目与您相约"
 STATEMENT = "本站所登稿件均经授权，欢迎各界人士提供新闻线索。"
 
 
@@ -265,3 +265,16 @@ def test_named_blocks_back_links_and_sections():
     text = extract_article([(page.encode("utf-8"), None)]).text
     assert text.split("\n") == ["某市今天集中签约项目十个，总投资五十亿元。", "签约项目涵盖装备制造和现代物流等领域。",
                                 "项目将于年内开工。"]
+
+
+@pytest.mark.parametrize("line", ["声明称，双方将于下月在长春签署合作协议。", "位置优越、交通便利是园区吸引企业的关键。",
+                                  "首页面世的招商地图覆盖全市12个园区。", "该企业下载量过亿的APP将在本地设立研发中心。"])
+def test_rules_leave_sentences_that_share_a_prompts_words(line):
+    assert clean.rule_hit(line, clean.default_rules()) is None
+
+
+@pytest.mark.parametrize("line", ["声明：本文仅代表作者观点", "位置：首页 > 国内新闻", "首页 >> 国内 >> 正文",
+                                  "某某日报 · 关注 · 设为星标", "下载某某新闻客户端", "主办单位：某某市人民政府办公室",
+                                  "作者最新文章"])
+def test_rules_drop_the_kinds_of_boilerplate_unseen_sites_leave(line):
+    assert clean.rule_hit(line, clean.default_rules()) is not None
