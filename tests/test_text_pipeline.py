@@ -278,3 +278,12 @@ def test_rules_leave_sentences_that_share_a_prompts_words(line):
                                   "作者最新文章"])
 def test_rules_drop_the_kinds_of_boilerplate_unseen_sites_leave(line):
     assert clean.rule_hit(line, clean.default_rules()) is not None
+
+
+def test_text_hidden_by_the_pages_own_css_is_not_body():
+    page = ("<html><head><meta charset='utf-8'><title>某区签约项目</title><style>.m-only { color:red; display : none }"
+            "</style></head><body><h1>某区签约项目</h1><div class='content'><p>某区今天签约项目五个，总投资十亿元。</p>"
+            "<p class='m-only'>打开手机版阅读全文并参与互动讨论。</p><p>项目涵盖现代物流和食品加工。</p>"
+            "<p hidden>隐藏的统计代码说明文字不应出现。</p></div></body></html>")
+    text = extract_article([(page.encode("utf-8"), None)]).text
+    assert text.split("\n") == ["某区今天签约项目五个，总投资十亿元。", "项目涵盖现代物流和食品加工。"]

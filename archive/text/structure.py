@@ -42,16 +42,31 @@ def noise_name(value: str | None) -> bool:
     return False
 
 
+_HIDING_RULE = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{[^{}]*?display\s*:\s*none", re.I)
+
+
+def hidden_classes(tree: lxml.html.HtmlElement) -> frozenset[str]:
+    """Classes the page's own ``<style>`` hides (``.x{display:none}``, simple selectors only)."""
+    found: set[str] = set()
+    for style in tree.iter("style"):
+        found.update(m.lower() for m in _HIDING_RULE.findall(style.text or ""))
+    return frozenset(found)
+
+
 def prune_named_blocks(tree: lxml.html.HtmlElement) -> int:
     """Remove blocks whose class or id names them share bars, footers, crumbs, statements,
-    editor boxes…, unless the block holds a large share of the page's text."""
+    editor boxes…, or that a class of the page's ``<style>`` hides, unless the block holds a
+    large share of the page's text."""
     body = tree.find("body")
     total = len((body if body is not None else tree).text_content()) or 1
+    hiding = hidden_classes(tree)
     doomed = []
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        if noise_name(el.get("class")) or noise_name(el.get("id")):
+        cls = el.get("class")
+        if (noise_name(cls) or noise_name(el.get("id"))
+                or (hiding and cls and not hiding.isdisjoint(cls.lower().split()))):
             if len(el.text_content()) < MAX_SHARE * total:
                 doomed.append(el)
     n = 0
