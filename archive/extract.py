@@ -200,12 +200,18 @@ def extract_article(
         lines = _drop_leading([clean.repair_line(ln) for ln in clean.split_lines(raw)],
                               (title_raw or "", site_outlet or ""))
         lines = body_lines.drop_through_headline(lines, title_raw)
+        for i, line in enumerate(lines):
+            lines[i], field = body_lines.split_glued_fields(line)
+            if field:
+                removed.append(field)  # metadata reads it from there
         simp = to_simplified("\n".join(lines)).split("\n") if lines else []
         line_keys = [line_key(ln) for ln in simp]
         keys.update(dict.fromkeys(line_keys))
         keep = clean.keep_mask(simp, rules)
         again = body_lines.repeated(simp)
-        keep = [k and not a and lk not in options.template for k, a, lk in zip(keep, again, line_keys)]
+        links = body_lines.link_only(lines, view.link_texts)
+        keep = [k and not a and not n and lk not in options.template
+                for k, a, n, lk in zip(keep, again, links, line_keys)]
         keep = body_lines.rescue_only_paragraph(simp, keep)
         for orig, s, k in zip(lines, simp, keep):
             (kept_orig if k else removed).append(orig)

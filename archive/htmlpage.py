@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from .text import structure
+from .text.fold import fold
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
@@ -197,6 +198,17 @@ class PageView:
     ruby_removed: int = 0
     wechat_account: str | None = None  # WeChat's #js_name: the account that published
     wechat_author: str | None = None  # WeChat's #js_author_name
+    link_texts: frozenset[str] = frozenset()  # short link texts (folded): menus, channels
+
+
+def short_link_texts(tree: lxml.html.HtmlElement, max_len: int = 8) -> frozenset[str]:
+    """The folded texts of the page's links of at most ``max_len`` characters."""
+    found = set()
+    for a in tree.iter("a"):
+        text = fold(a.text_content())
+        if 0 < len(text) <= max_len:
+            found.add(text)
+    return frozenset(found)
 
 
 def read_page(text: str) -> PageView:
@@ -208,7 +220,8 @@ def read_page(text: str) -> PageView:
     tree = parse_html(text)
     ruby = strip_ruby(tree)
     view = PageView(tree, visible_lines(tree), meta_tags(tree), title_text(tree),
-                    headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"))
+                    headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"),
+                    short_link_texts(tree))
     prune_boilerplate(tree)
     structure.prune_named_blocks(tree)
     structure.drop_back_links(tree)

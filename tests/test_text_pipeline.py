@@ -287,3 +287,21 @@ def test_text_hidden_by_the_pages_own_css_is_not_body():
             "<p hidden>隐藏的统计代码说明文字不应出现。</p></div></body></html>")
     text = extract_article([(page.encode("utf-8"), None)]).text
     assert text.split("\n") == ["某区今天签约项目五个，总投资十亿元。", "项目涵盖现代物流和食品加工。"]
+
+
+def test_glued_original_title_and_source_become_metadata():
+    page = ("<html><head><meta charset='utf-8'><title>某市外资项目签约</title></head><body><h1>某市外资项目签约</h1>"
+            "<div class='content'><p>某市今天与三家外资企业签约，总投资四亿美元。</p>"
+            "<p>项目将在明年上半年动工。（原标题：某市外资项目集中签约 总投资四亿美元）</p>"
+            "<p>（来源：某某日报）签约企业来自德国、日本和新加坡。</p></div></body></html>")
+    ex = extract_article([(page.encode("utf-8"), None)])
+    assert ex.text.split("\n") == ["某市今天与三家外资企业签约，总投资四亿美元。", "项目将在明年上半年动工。",
+                                   "签约企业来自德国、日本和新加坡。"]
+    assert ex.original_title == "某市外资项目集中签约 总投资四亿美元" and ex.outlet == "某某日报"
+
+
+def test_menu_entries_left_by_a_whole_page_fallback_go():
+    page = ("<html><head><meta charset='utf-8'><title>某区签约五个项目</title></head><body>"
+            "<div><b>某区签约五个项目</b></div><div><font>某区今天签约项目五个，总投资十亿元。</font></div>"
+            "<div><a href='/'>首页</a><a href='/a'>园区动态</a></div></body></html>")
+    assert extract_article([(page.encode("utf-8"), None)]).text == "某区今天签约项目五个，总投资十亿元。"

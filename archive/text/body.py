@@ -51,3 +51,27 @@ def rescue_only_paragraph(lines: list[str], keep: list[bool]) -> list[bool]:
     if not sentences:
         return keep
     return [i == sentences[0] for i in range(len(lines))]
+
+
+# a by-line field in brackets glued to the end (or start) of a paragraph: "……。（原标题：…）"
+_FIELDS = r"(?:本文)?(?:原标题|原標題|原题|原題|来源|來源|资料来源|資料來源|稿源|责任编辑|責任編輯|责编|責編)"
+_TRAILING_FIELD = re.compile(rf"(?<=[。！？!?”」』])\s*[（(【\[]{_FIELDS}\s*[:：][^（）()【】\[\]]{{1,80}}[）)】\]]\s*$")
+_LEADING_FIELD = re.compile(rf"^\s*[（(【\[]{_FIELDS}\s*[:：][^（）()【】\[\]]{{1,80}}[）)】\]]\s*(?=\S)")
+
+
+def split_glued_fields(line: str) -> tuple[str, str | None]:
+    """``(paragraph, field)``: a bracketed 原标题/来源/责任编辑 field glued to a paragraph's end
+    (after its last sentence) or start is metadata, not text; ``field`` is None when there is none."""
+    for regex in (_TRAILING_FIELD, _LEADING_FIELD):
+        m = regex.search(line)
+        if m:
+            rest = (line[: m.start()] + line[m.end():]).strip()
+            if rest:
+                return rest, m.group(0).strip()
+    return line, None
+
+
+def link_only(lines: list[str], link_texts: frozenset[str]) -> list[bool]:
+    """For each line, whether it is nothing but the text of one of the page's short links (a
+    menu entry, a channel name, "首页"): navigation that a whole-page fallback extraction keeps."""
+    return [fold(line) in link_texts and not is_sentence(line) for line in lines]
