@@ -205,9 +205,11 @@ def short_link_texts(tree: lxml.html.HtmlElement, max_len: int = 8) -> frozenset
     """The folded texts of the page's links of at most ``max_len`` characters."""
     found = set()
     for a in tree.iter("a"):
-        text = fold(a.text_content())
-        if 0 < len(text) <= max_len:
-            found.add(text)
+        text = a.text_content()
+        if len(text) <= 4 * max_len:  # spaces around a menu entry, not a headline link
+            text = fold(text)
+            if 0 < len(text) <= max_len:
+                found.add(text)
     return frozenset(found)
 
 

@@ -9,6 +9,7 @@ from .fold import fold
 
 HEAD_WINDOW = 6  # the headline is looked for among this many first lines
 _SENTENCE = re.compile(r"[。！？!?]")
+_WS = re.compile(r"\s+")
 
 
 def drop_through_headline(lines: list[str], headline: str | None) -> list[str]:
@@ -31,7 +32,7 @@ def repeated(lines: list[str], min_len: int = 12) -> list[bool]:
     seen: set[str] = set()
     out = []
     for line in lines:
-        key = fold(line)
+        key = _WS.sub("", line)  # copies are exact: no need to fold width
         out.append(len(key) >= min_len and key in seen)
         seen.add(key)
     return out
@@ -74,4 +75,6 @@ def split_glued_fields(line: str) -> tuple[str, str | None]:
 def link_only(lines: list[str], link_texts: frozenset[str]) -> list[bool]:
     """For each line, whether it is nothing but the text of one of the page's short links (a
     menu entry, a channel name, "首页"): navigation that a whole-page fallback extraction keeps."""
-    return [fold(line) in link_texts and not is_sentence(line) for line in lines]
+    if not link_texts:
+        return [False] * len(lines)
+    return [len(line) <= 32 and not is_sentence(line) and fold(line) in link_texts for line in lines]

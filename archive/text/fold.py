@@ -20,7 +20,9 @@ _BRACKETS = str.maketrans({**{c: "(" for c in "【〔［[「『〖〘｛{〈"}, 
 def fold(text: str) -> str:
     """``text`` NFKC-normalised, whitespace removed, every bracket style written ``(`` ``)``,
     Latin letters lower-cased."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_BRACKETS).lower()
+    if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    return _WS.sub("", text).translate(_BRACKETS).lower()
 
 
 # the full-width punctuation Chinese text writes stays as written: the rules spell "：" "（"

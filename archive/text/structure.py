@@ -58,7 +58,7 @@ def prune_named_blocks(tree: lxml.html.HtmlElement) -> int:
     editor boxes…, or that a class of the page's ``<style>`` hides, unless the block holds a
     large share of the page's text."""
     body = tree.find("body")
-    total = len((body if body is not None else tree).text_content()) or 1
+    total = None  # the page's text length, measured when a first candidate needs it
     hiding = hidden_classes(tree)
     doomed = []
     for el in tree.iter():
@@ -67,6 +67,8 @@ def prune_named_blocks(tree: lxml.html.HtmlElement) -> int:
         cls = el.get("class")
         if (noise_name(cls) or noise_name(el.get("id"))
                 or (hiding and cls and not hiding.isdisjoint(cls.lower().split()))):
+            if total is None:
+                total = len((body if body is not None else tree).text_content()) or 1
             if len(el.text_content()) < MAX_SHARE * total:
                 doomed.append(el)
     n = 0
