@@ -1,9 +1,12 @@
 """One article out of one (or several, for multi-page articles) HTML pages.
 
-The text pipeline, as plain functions: decode -> parse (ruby annotations dropped) ->
-trafilatura body -> repairs -> boilerplate rules (decided on the Simplified line) ->
-metadata from on-page text, meta tags, scripts and the URL -> opencc t2s -> relevance
--> content hash. ``extract_article`` is what the crawler, ``reextract`` and
+The text pipeline, as plain functions: decode -> parse (ruby annotations dropped, blocks
+the page's structure names as boilerplate pruned: ``text/structure.py``) -> trafilatura body
+-> repairs -> the body starts below the headline -> boilerplate rules (decided on the
+Simplified line), repeated paragraphs, menu entries and the source's learned template
+(``text/templates.py``), never the only paragraph (``text/body.py``) -> metadata from
+on-page text, meta tags, scripts and the URL -> opencc t2s -> garbled? (``text/garbled.py``)
+-> relevance -> content hash. ``extract_article`` is what the crawler, ``reextract`` and
 ``python -m archive extract`` all call.
 """
 
@@ -201,9 +204,9 @@ def extract_article(
                               (title_raw or "", site_outlet or ""))
         lines = body_lines.drop_through_headline(lines, title_raw)
         for i, line in enumerate(lines):
-            lines[i], field = body_lines.split_glued_fields(line)
-            if field:
-                removed.append(field)  # metadata reads it from there
+            lines[i], glued = body_lines.split_glued_fields(line)
+            if glued:
+                removed.append(glued)  # metadata reads it from there
         simp = to_simplified("\n".join(lines)).split("\n") if lines else []
         line_keys = [line_key(ln) for ln in simp]
         keys.update(dict.fromkeys(line_keys))
