@@ -146,7 +146,7 @@ def squeeze(text: str) -> str:
 
 def rule_hit(line: str, rules: RuleSet) -> Rule | None:
     """The first rule matching ``line`` (whitespace, full/half width ignored: ``text.fold``), or None."""
-    squeezed = width_fold(line).strip("｜")  # trafilatura writes table rows as "| cell |"
+    squeezed = width_fold(line).strip("|｜")  # trafilatura writes table rows as "| cell |"
     for rule in rules.rules:
         if rule.matches(squeezed):
             return rule

@@ -213,8 +213,9 @@ def extract_article(
         keep = clean.keep_mask(simp, rules)
         again = body_lines.repeated(simp)
         links = body_lines.link_only(lines, view.link_texts)
-        keep = [k and not a and not n and lk not in options.template
-                for k, a, n, lk in zip(keep, again, links, line_keys)]
+        keep = [k and not a and not n for k, a, n in zip(keep, again, links)]
+        template = body_lines.template_mask(simp, [lk in options.template for lk in line_keys], keep)
+        keep = [k and not t for k, t in zip(keep, template)]
         keep = body_lines.rescue_only_paragraph(simp, keep)
         for orig, s, k in zip(lines, simp, keep):
             (kept_orig if k else removed).append(orig)

@@ -78,3 +78,17 @@ def link_only(lines: list[str], link_texts: frozenset[str]) -> list[bool]:
     if not link_texts:
         return [False] * len(lines)
     return [len(line) <= 32 and not is_sentence(line) and fold(line) in link_texts for line in lines]
+
+
+# a page whose text is mostly its source's "template" is a near-copy of the source's other pages
+# (a series of notices, a republished story), not a page with boilerplate: its lines are text
+MAX_TEMPLATE_SHARE = 0.6
+
+
+def template_mask(lines: list[str], in_template: list[bool], kept: list[bool]) -> list[bool]:
+    """For each line, whether it goes as the source's template: the lines ``in_template`` flags,
+    unless they hold more than ``MAX_TEMPLATE_SHARE`` of the characters of the lines the other
+    checks ``kept``."""
+    total = sum(len(line) for line, k in zip(lines, kept) if k) or 1
+    flagged = sum(len(line) for line, t, k in zip(lines, in_template, kept) if t and k)
+    return in_template if flagged <= MAX_TEMPLATE_SHARE * total else [False] * len(lines)

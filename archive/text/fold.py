@@ -40,8 +40,14 @@ def width_fold(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_UNPROTECT))
 
 
+SHORT_LINE = 40  # characters (folded): by-lines, counters, prompts
+
+
 def line_key(text: str) -> int:
-    """A 63-bit key of a line for template learning: ``fold`` with every run of digits written
-    ``0`` (a by-line's date or a view counter changes from page to page, the template does not)."""
-    digest = hashlib.blake2b(_DIGITS.sub("0", fold(text)).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
+    """A 63-bit key of a line for template learning: ``fold``, and in a short line every run of
+    digits written ``0`` (a by-line's date or a view counter changes from page to page, the
+    template does not; a long paragraph whose figures change is news, a monthly report's)."""
+    folded = fold(text)
+    if len(folded) <= SHORT_LINE:
+        folded = _DIGITS.sub("0", folded)
+    return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(), "big") >> 1
