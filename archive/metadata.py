@@ -179,7 +179,8 @@ _NAMES = rf"(?P<names>{_NAME}{_STOP}(?:{_NAME_SEP}{_NAME}{_STOP})*)"
 _LATIN_NAME = r"(?P<latin>[A-Za-z][A-Za-z.\-]{1,20}(?: [A-Z][A-Za-z.\-]{1,20})?)(?![A-Za-z])"
 _FIELD_SEP = r"\s*[:：|｜]\s*"
 _EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
-_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯|选稿|選稿)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
+_PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
+_SELECTING_EDITOR_RE = re.compile(rf"(?:选稿|選稿)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 # author roles, in the order a by-line lists them; 通讯员 names count as authors (corpus
 # convention). "文" and "图" are roles only as "文/" "文|" "文：" "文/图" "图/文" after a
 # non-Han character. ("作者最新文章" is a link: 最新文章 is in _NOT_NAMES.)
@@ -230,8 +231,9 @@ def _names(m: re.Match | None) -> str | None:
 
 
 def find_editor(lines: list[str]) -> str | None:
-    """责任编辑/责编 names; else 编辑 names (e.g. inside a parenthetical by-line)."""
-    for regex in (_EDITOR_RE, _PLAIN_EDITOR_RE):
+    """责任编辑/责编 names; else 编辑 names (e.g. inside a parenthetical by-line); else the
+    editor who selected the story (选稿)."""
+    for regex in (_EDITOR_RE, _PLAIN_EDITOR_RE, _SELECTING_EDITOR_RE):
         for line in lines:
             for m in regex.finditer(line):
                 found = _names(m)

@@ -333,3 +333,8 @@ def test_a_long_paragraph_whose_figures_change_is_not_template(arc):
 
 def test_table_row_breadcrumbs_are_still_dropped():
     assert clean.rule_hit("| 您现在的位置：首页 >> 新闻 >> 正文 |", clean.default_rules()) is not None
+
+
+def test_selecting_editor_only_when_no_editor_is_named():
+    assert metadata.find_editor(["选稿：许明", "编辑：王芳"]) == "王芳"
+    assert metadata.find_editor(["选稿：许明"]) == "许明"
