@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EVAL_STAMP := $(VENV)/.installed-eval
 
 .PHONY: install demo test faults eval bench serve clean
 
@@ -26,7 +27,11 @@ faults: install  ## hostile portal, SIGKILL crashes, bad input, fuzzing: prints 
 serve: install  ## Datasette over archive.db on http://127.0.0.1:8001 (search, facets, article pages, chart)
 	$(BIN)/python -m archive serve --db archive.db --port 8001
 
-eval: install  ## extraction quality table (ours vs trafilatura alone); stories and facts precision/recall
+$(EVAL_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,eval]'
+	touch $(EVAL_STAMP)
+
+eval: install $(EVAL_STAMP)  ## extraction quality tables (ours vs trafilatura, GNE, newspaper4k, readability); stories and facts
 	$(BIN)/python -m bench.eval_extraction
 	$(BIN)/python -m bench.eval_stories
 

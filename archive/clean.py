@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .text.fold import width_fold
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = f"[{CJK}]"
 
@@ -143,8 +145,8 @@ def squeeze(text: str) -> str:
 
 
 def rule_hit(line: str, rules: RuleSet) -> Rule | None:
-    """The first rule matching ``line`` (whitespace ignored), or None."""
-    squeezed = squeeze(line).strip("|")  # trafilatura writes table rows as "| cell |"
+    """The first rule matching ``line`` (whitespace, full/half width ignored: ``text.fold``), or None."""
+    squeezed = width_fold(line).strip("|｜")  # trafilatura writes table rows as "| cell |"
     for rule in rules.rules:
         if rule.matches(squeezed):
             return rule

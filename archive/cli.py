@@ -30,7 +30,7 @@ def _local_pages(path: Path, url: str | None) -> list[tuple[bytes, str | None]]:
     seen = {path.resolve()}
     while len(pages) < 10:
         body, page_url = pages[-1]
-        nxt = next_page(body, page_url or path.as_uri())
+        nxt = next_page(body, page_url or path.resolve().as_uri())  # as_uri refuses a relative path
         if not nxt:
             break
         candidate = path.parent / nxt.split("?", 1)[0].rsplit("/", 1)[-1]

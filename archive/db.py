@@ -26,6 +26,7 @@ from .schema import ARTICLE_COLUMNS, SCHEMA_VERSION, migrate
 from .search import index_tokens, tokens
 from .derived import Prepared, derive
 from .records import PageRecord, compress, decompress  # noqa: F401  (re-exported)
+from .text import templates
 FINAL_OUTCOMES = ("archived", "duplicate", "irrelevant", "attachment")
 RETRY_BASE_SECONDS = 3600  # a failed page waits 1 h, then 2 h, 4 h ... before the next try
 MAX_ATTEMPTS = 6  # after this many failed fetches a page is left alone (``--refresh`` still fetches it)
@@ -232,6 +233,9 @@ class Archive:
                 (page.url, h, page.source, page.fetched_at),
             )
             page.content_hash = h
+        if page.line_keys and outcome != "duplicate" and self.conn.execute(
+                "SELECT 1 FROM pages WHERE url = ?", (page.url,)).fetchone() is None:
+            templates.learn(self.conn, page.source, page.line_keys)  # a page's first fetch only
         self.conn.execute(
             """INSERT INTO pages (url, source, status, fetched_at, outcome, reason, content_hash,
                    content_type, headers, body, body_size, encoding, final_url, attempts)
@@ -249,6 +253,10 @@ class Archive:
              page.body_z, page.body_size, page.encoding, page.final_url),
         )
         return outcome
+
+    def template(self, source: str) -> frozenset[int]:
+        """The body-line keys ``source``'s pages share (its learned template; archive/text/templates.py)."""
+        return templates.template(self.conn, source)
 
     def page_outcome(self, url: str) -> tuple[str, int] | None:
         """(outcome, attempts) of a fetched page, or None if never fetched."""

@@ -1,9 +1,12 @@
 """One article out of one (or several, for multi-page articles) HTML pages.
 
-The text pipeline, as plain functions: decode -> parse (ruby annotations dropped) ->
-trafilatura body -> repairs -> boilerplate rules (decided on the Simplified line) ->
-metadata from on-page text, meta tags, scripts and the URL -> opencc t2s -> relevance
--> content hash. ``extract_article`` is what the crawler, ``reextract`` and
+The text pipeline, as plain functions: decode -> parse (ruby annotations dropped, blocks
+the page's structure names as boilerplate pruned: ``text/structure.py``) -> trafilatura body
+-> repairs -> the body starts below the headline -> boilerplate rules (decided on the
+Simplified line), repeated paragraphs, menu entries and the source's learned template
+(``text/templates.py``), never the only paragraph (``text/body.py``) -> metadata from
+on-page text, meta tags, scripts and the URL -> opencc t2s -> garbled? (``text/garbled.py``)
+-> relevance -> content hash. ``extract_article`` is what the crawler, ``reextract`` and
 ``python -m archive extract`` all call.
 """
 
@@ -14,13 +17,15 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from . import clean, metadata
+from .text import body as body_lines, garbled
+from .text.fold import line_key
 from .decode import decode_html
 from .htmlpage import PageView, next_page_url, read_page
 from .normalize import content_hash, to_simplified
 from .relevance import RelevanceModel
 
 # Bump when a change to the pipeline can change what is archived (see docs/schema.md).
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 @dataclass
 class Extraction:
@@ -42,11 +47,14 @@ class Extraction:
     pages: int = 1
     url: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
+    garbled: bool = False  # the text decoded into characters that are no language (text/garbled.py)
     removed: list[str] = field(default_factory=list, repr=False)
+    line_keys: list[int] = field(default_factory=list, repr=False)  # for template learning
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d.pop("removed")
+        d.pop("line_keys")
         return d
 
 
@@ -55,6 +63,7 @@ class ExtractOptions:
     """Per-source settings of the text pipeline."""
 
     boilerplate: tuple[str, ...] = ()  # extra line patterns from sources.toml
+    template: frozenset[int] = frozenset()  # the source's learned template (text/templates.py)
     outlet: str | None = None  # the source's outlet, used when the page names none
     relevance: RelevanceModel = field(default_factory=RelevanceModel)
 
@@ -189,11 +198,25 @@ def extract_article(
     kept_orig: list[str] = []
     kept_simp: list[str] = []
     removed: list[str] = []
+    keys: dict[int, None] = {}
     for raw in raw_bodies:
         lines = _drop_leading([clean.repair_line(ln) for ln in clean.split_lines(raw)],
                               (title_raw or "", site_outlet or ""))
+        lines = body_lines.drop_through_headline(lines, title_raw)
+        for i, line in enumerate(lines):
+            lines[i], glued = body_lines.split_glued_fields(line)
+            if glued:
+                removed.append(glued)  # metadata reads it from there
         simp = to_simplified("\n".join(lines)).split("\n") if lines else []
+        line_keys = [line_key(ln) for ln in simp]
+        keys.update(dict.fromkeys(line_keys))
         keep = clean.keep_mask(simp, rules)
+        again = body_lines.repeated(simp)
+        links = body_lines.link_only(lines, view.link_texts)
+        keep = [k and not a and not n for k, a, n in zip(keep, again, links)]
+        template = body_lines.template_mask(simp, [lk in options.template for lk in line_keys], keep)
+        keep = [k and not t for k, t in zip(keep, template)]
+        keep = body_lines.rescue_only_paragraph(simp, keep)
         for orig, s, k in zip(lines, simp, keep):
             (kept_orig if k else removed).append(orig)
             if k:
@@ -206,7 +229,7 @@ def extract_article(
     meta_lines = removed_s + around + kept_simp  # by-lines are looked for outside the body first
 
     title = to_simplified(title_raw).strip() if title_raw else None
-    published = _published_at(view, decoded.text, around, title, url)
+    published = _published_at(view, decoded.text, around, page_lines_s, title, url)
     outlet = metadata.find_outlet(meta_lines) or site_outlet or title_site or options.outlet
     author = metadata.find_author(meta_lines) or _meta_author(view, site_outlet, title_site)
     score = options.relevance.score(title or "", text)
@@ -226,16 +249,22 @@ def extract_article(
         encoding=decoded.encoding,
         pages=len(pages),
         url=url,
+        garbled=garbled.is_garbled(text),
         removed=removed,
+        line_keys=list(keys),
     )
 
 
-def _published_at(view: PageView, html: str, around: list[str], title: str | None, url: str | None) -> str | None:
+def _published_at(view: PageView, html: str, around: list[str], page_lines: list[str], title: str | None,
+                  url: str | None) -> str | None:
+    """The publication date: what the page shows (a labelled date, else the first date under the
+    headline) wins over meta tags, scripts (JSON-LD, WeChat) and the URL, which only add a time
+    of day to the same date or stand in when the page shows none."""
     candidates = [
         metadata.labelled_date(around),
+        metadata.date_near(page_lines, title),
         metadata.meta_date(view.meta),
         metadata.script_date(html),
-        metadata.date_near(around, title),
         metadata.url_date(url),
         metadata.meta_date(view.meta, metadata.MODIFIED_META_KEYS),  # last resort: last update
     ]

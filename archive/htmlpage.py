@@ -14,6 +14,9 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from .text import structure
+from .text.fold import fold
+
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td th thead tr ul "
@@ -120,9 +123,7 @@ def visible_lines(tree: lxml.html.HtmlElement) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def _hidden(el) -> bool:
-    style = el.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+_hidden = structure.hidden
 
 
 def meta_tags(tree: lxml.html.HtmlElement) -> dict[str, str]:
@@ -197,6 +198,19 @@ class PageView:
     ruby_removed: int = 0
     wechat_account: str | None = None  # WeChat's #js_name: the account that published
     wechat_author: str | None = None  # WeChat's #js_author_name
+    link_texts: frozenset[str] = frozenset()  # short link texts (folded): menus, channels
+
+
+def short_link_texts(tree: lxml.html.HtmlElement, max_len: int = 8) -> frozenset[str]:
+    """The folded texts of the page's links of at most ``max_len`` characters."""
+    found = set()
+    for a in tree.iter("a"):
+        text = a.text_content()
+        if len(text) <= 4 * max_len:  # spaces around a menu entry, not a headline link
+            text = fold(text)
+            if 0 < len(text) <= max_len:
+                found.add(text)
+    return frozenset(found)
 
 
 def read_page(text: str) -> PageView:
@@ -208,8 +222,12 @@ def read_page(text: str) -> PageView:
     tree = parse_html(text)
     ruby = strip_ruby(tree)
     view = PageView(tree, visible_lines(tree), meta_tags(tree), title_text(tree),
-                    headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"))
+                    headline_candidates(tree), ruby, _id_text(tree, "js_name"), _id_text(tree, "js_author_name"),
+                    short_link_texts(tree))
     prune_boilerplate(tree)
+    structure.prune_named_blocks(tree)
+    structure.drop_back_links(tree)
+    structure.sections_as_paragraphs(tree)
     drop_captions(tree)
     unwrap_layout_tables(tree)
     wrap_loose_text(tree)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from .text.fold import fold
+
 BEIJING = timezone(timedelta(hours=8))
 
 # --- dates ----------------------------------------------------------------------------
@@ -178,6 +180,7 @@ _LATIN_NAME = r"(?P<latin>[A-Za-z][A-Za-z.\-]{1,20}(?: [A-Z][A-Za-z.\-]{1,20})?)
 _FIELD_SEP = r"\s*[:：|｜]\s*"
 _EDITOR_RE = re.compile(rf"(?:责任编辑|責任編輯|责编|責編)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 _PLAIN_EDITOR_RE = re.compile(rf"(?<![责責任络絡美])(?:编辑|編輯)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
+_SELECTING_EDITOR_RE = re.compile(rf"(?:选稿|選稿)(?:\s*[:：|｜]?\s*{_NAMES}|{_FIELD_SEP}{_LATIN_NAME})")
 # author roles, in the order a by-line lists them; 通讯员 names count as authors (corpus
 # convention). "文" and "图" are roles only as "文/" "文|" "文：" "文/图" "图/文" after a
 # non-Han character. ("作者最新文章" is a link: 最新文章 is in _NOT_NAMES.)
@@ -228,8 +231,9 @@ def _names(m: re.Match | None) -> str | None:
 
 
 def find_editor(lines: list[str]) -> str | None:
-    """责任编辑/责编 names; else 编辑 names (e.g. inside a parenthetical by-line)."""
-    for regex in (_EDITOR_RE, _PLAIN_EDITOR_RE):
+    """责任编辑/责编 names; else 编辑 names (e.g. inside a parenthetical by-line); else the
+    editor who selected the story (选稿)."""
+    for regex in (_EDITOR_RE, _PLAIN_EDITOR_RE, _SELECTING_EDITOR_RE):
         for line in lines:
             for m in regex.finditer(line):
                 found = _names(m)
@@ -323,21 +327,48 @@ def site_from_title(page_title: str, headline: str) -> str | None:
     return rest[-1] if rest else None
 
 
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]*>")
+_RUBY_TEXT = re.compile(r"<(rt|rp)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# a syllable in brackets after a Han character: what a flattened ruby leaves ("時(shí)")
+_BRACKETED_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\s?[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+
+
+_TITLE_NOISE = re.compile(r"[\s\-–—_|｜·•:：]+")
+
+
+def _title_key(text: str) -> str:
+    """A headline folded for comparison with ``<title>``: width, brackets, spaces and dashes
+    ("——" in the headline is often "-" in ``<title>``) do not count."""
+    return _TITLE_NOISE.sub("", fold(text))
+
+
+def without_markup(title: str) -> str:
+    """A title as a reader sees it: literal tags a CMS escaped into ``<title>`` or a meta tag
+    removed, a ruby annotation's reading (``<rt>``/``<rp>``) with them, and bracketed pinyin."""
+    if "<" in title:
+        title = _MARKUP.sub("", _RUBY_TEXT.sub("", title))
+    return _WS.sub(" ", _BRACKETED_PINYIN.sub("", title)).strip()
+
+
 def choose_title(
     page_title: str, headlines: list[str], meta: dict[str, str], site_names: tuple[str, ...] = ()
 ) -> str | None:
     """The headline: a meta ArticleTitle, else the headline element that the ``<title>``
-    (or og:title) contains, else the ``<title>`` without its site-name suffix."""
+    (or og:title) contains, else the ``<title>`` without its site-name suffix. Literal markup
+    and pinyin in ``<title>`` or a meta tag are removed first (``without_markup``)."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
-            return meta[key].strip()
+            return without_markup(meta[key])
+    meta = {k: without_markup(meta[k]) for k in ("og:title", "twitter:title") if meta.get(k)}
+    page_title = without_markup(page_title or "")
     references = [t for t in (page_title, meta.get("og:title", ""), meta.get("twitter:title", "")) if t]
     best = None
+    refs = [_title_key(ref) for ref in references]
     for cand in headlines:
-        sq = _sq(cand)
+        sq = _title_key(cand)
         if len(sq) < 4:
             continue
-        if any(sq in _sq(ref) for ref in references) and (best is None or len(sq) > len(_sq(best))):
+        if any(sq in ref for ref in refs) and (best is None or len(sq) > len(_title_key(best))):
             best = cand
     if best:
         return best.strip()

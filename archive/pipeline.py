@@ -7,7 +7,8 @@ in a process pool, and ``reextract`` can run it over stored pages. Outcomes:
 - ``irrelevant``: text, but not about 招商引资 (page kept, article not)
 - ``attachment``: PDF, Word, images linked as articles: recorded, never extracted
 - ``empty``: nothing that looks like an article body
-- ``error``: HTTP error or transport failure (``reason`` says which)
+- ``error``: HTTP error or transport failure (``reason`` says which), or ``garbled text``: bytes
+  that decoded into characters that are no language (the raw page is kept for re-extraction)
 - ``blocked``: not fetched: robots.txt forbids it, or a redirect left the source's hosts
 """
 
@@ -25,6 +26,7 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".ppt
                          ".7z", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".wps", ".mp4", ".mp3")
 _MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!",
           b"7z\xbc\xaf")
+GARBLED = "garbled text"  # the reason of an error outcome whose text is no language
 _HTMLISH = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 
 
@@ -108,6 +110,10 @@ def process_page(page: FetchedPage, options: ExtractOptions, region: str | None,
         return record, None
     ex = extract_article([(page.body, page.final_url or page.url), *page.more_pages], page.content_type, options)
     record.encoding = ex.encoding
+    if ex.text and ex.garbled:  # the raw page stays: a better decoder can re-extract it
+        record.outcome, record.reason = "error", GARBLED
+        return record, None
+    record.line_keys = ex.line_keys or None
     if not ex.text:
         record.outcome, record.reason = "empty", "no article text found"
         return record, None

@@ -31,6 +31,7 @@ class PageRecord:
     encoding: str | None = None
     final_url: str | None = None
     content_hash: str | None = None
+    line_keys: list[int] | None = None  # body line keys for template learning (archive/text/templates.py)
 
 
 def compress(body: bytes) -> bytes:

@@ -1,8 +1,10 @@
 """``python -m archive reextract``: run the current text pipeline over the stored raw pages.
 
 Every page with a stored body and outcome ``archived``, ``duplicate``, ``irrelevant`` or
-``empty`` is extracted again by ``archive.pipeline.process_page`` with its source's settings
-(from the sources file), and the archive is brought in line, one transaction per page:
+``empty`` (or ``error`` with reason ``garbled text``) is extracted again by
+``archive.pipeline.process_page`` with its source's settings (from the sources file) and its
+learned template (``archive.text.templates``), and the archive is brought in line, one
+transaction per page:
 
 - same content hash: the article's columns are updated from its own page (the one it was first
   archived from) when they differ, ``extractor_version`` included;
@@ -33,10 +35,11 @@ from pathlib import Path
 from .db import write_transaction
 from .records import decompress
 from .extract import EXTRACTOR_VERSION, ExtractOptions, next_page
-from .pipeline import FetchedPage, process_page
+from .pipeline import GARBLED, FetchedPage, process_page
 from .search import index_article, unindex_article
 from .derived import derive, underive
 from .sources import SourcesFile
+from .text import templates
 
 OUTCOMES = ("archived", "duplicate", "irrelevant", "empty")
 # columns an article's own page decides (url, source and the seen dates are the archive's)
@@ -70,13 +73,15 @@ class Summary:
         return {"extractor_version": EXTRACTOR_VERSION, **dict(self.counts), "skipped": self.skipped}
 
 
-def _options(sources: SourcesFile | None, name: str) -> tuple[ExtractOptions, str] | None:
+def _options(sources: SourcesFile | None, name: str,
+             template: frozenset[int] = frozenset()) -> tuple[ExtractOptions, str] | None:
     if sources is None:
         return None
     for src in sources.sources:
         if src.name == name:
             return (ExtractOptions(boilerplate=src.boilerplate, outlet=src.outlet,
-                                   relevance=sources.settings.relevance_model(src)), src.region)
+                                   relevance=sources.settings.relevance_model(src), template=template),
+                    src.region)
     return None
 
 
@@ -108,7 +113,9 @@ def reextract(conn: sqlite3.Connection, sources: SourcesFile | None, *, source: 
               since: str | None = None, jobs: int = 1) -> Summary:
     """Re-extract stored pages (of ``source``, fetched at or after ``since``) and apply the changes."""
     summary = Summary()
-    where, params = ["body IS NOT NULL", f"outcome IN ({', '.join('?' * len(OUTCOMES))})"], list(OUTCOMES)
+    where = ["body IS NOT NULL",
+             f"(outcome IN ({', '.join('?' * len(OUTCOMES))}) OR (outcome = 'error' AND reason = ?))"]
+    params = [*OUTCOMES, GARBLED]
     if source:
         where.append("source = ?")
         params.append(source)
@@ -118,12 +125,16 @@ def reextract(conn: sqlite3.Connection, sources: SourcesFile | None, *, source: 
     urls = [r[0] for r in conn.execute(f"SELECT url FROM pages WHERE {' AND '.join(where)} ORDER BY fetched_at, url",
                                        params)]
 
+    learned: dict[str, frozenset[int]] = {}
+
     def jobs_iter():
         for url in urls:
             row = conn.execute("SELECT source, status, fetched_at, headers, body, final_url, content_type FROM pages"
                                " WHERE url = ?", (url,)).fetchone()
             src, status, fetched_at, headers, body_z, final_url, ctype = row
-            opts = _options(sources, src)
+            if src not in learned:  # the source's template: one indexed query per source
+                learned[src] = templates.template(conn, src)
+            opts = _options(sources, src, learned[src])
             if opts is None:
                 summary.counts["unknown_source"] += 1
                 continue

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -101,7 +101,15 @@ def _v5(db: sqlite_utils.Database) -> None:
     an older program, which reads zlib only, that this file is not for it."""
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(db: sqlite_utils.Database) -> None:
+    """Template learning per source (archive/text/templates.py): ``template_sources`` and
+    ``template_lines``, empty; they fill as pages are archived from now on."""
+    from .text.templates import create_tables
+
+    create_tables(db.conn)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def file_version(db: sqlite_utils.Database) -> int:

@@ -18,6 +18,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.extract import ExtractOptions
+from archive.text.templates import REFRESH_PAGES
 
 from .extract_pool import ExtractPool
 from .items import ArticlePageItem
@@ -39,6 +40,7 @@ class ExtractPipeline:
         self.pool: ExtractPool | None = None
         self._starting: asyncio.Task | None = None
         self._options: dict[str, ExtractOptions] = {}
+        self._served: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,12 +60,18 @@ class ExtractPipeline:
             await self.pool.close()
 
     def options(self, source_name: str) -> ExtractOptions:
-        if source_name not in self._options:
+        # the source's learned template is read again every REFRESH_PAGES pages (one indexed query)
+        served = self._served.get(source_name, 0)
+        if source_name not in self._options or served >= REFRESH_PAGES:
             spider = self.crawler.spider
             src = spider.sources.get(source_name)
+            learned = getattr(spider.store, "template", None)  # a distributed worker has no archive
             self._options[source_name] = ExtractOptions(
                 boilerplate=src.boilerplate, outlet=src.outlet,
-                relevance=spider.sources.settings.relevance_model(src))
+                relevance=spider.sources.settings.relevance_model(src),
+                template=learned(source_name) if learned else frozenset())
+            served = 0
+        self._served[source_name] = served + 1
         return self._options[source_name]
 
     async def process_item(self, item, spider=None):
