@@ -87,6 +87,9 @@ def _stem(name: str, level: str) -> list[str]:
             out.append(m.group(1) + m.group(2))
         elif re.search("(?:%s)自治县$" % "|".join(ETHNIC), name):
             pass
+        m = re.match(r"^(.{2,}?)(?:%s)区$" % "|".join(ETHNIC), name)
+        if m:  # 管城回族区 is written 管城区
+            out.append(m.group(1) + "区")
         for suffix in ("县", "市", "区", "旗"):
             if name.endswith(suffix) and len(name) - len(suffix) >= 3 and "自治" not in name:
                 out.append(name[: -len(suffix)])
