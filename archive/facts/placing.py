@@ -34,7 +34,7 @@ _ZONE = re.compile(rf"{_NAME_CHAR}{{2,8}}?(?:经济技术开发区|高新技术�
 # what may stand between the start of a phrase and its subject place: 据, 其中, a period …
 _LEAD = re.compile(r"^(?:据|据了解|据统计|其中|另外|此外|同时|而|今年|目前|截至目前|全年|"
                    r"[^，,；;：:。]{0,10}?(?:以来|月份?|月底|季度|半年|年底?|个月|至今))?$")
-_NOT_OWNER_AFTER = "、和与及等"
+_NOT_OWNER_AFTER = "、等"  # one of a list: 北京、重庆、广东……位列
 @dataclass
 class Place:
     word: str
