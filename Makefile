@@ -26,9 +26,10 @@ faults: install  ## hostile portal, SIGKILL crashes, bad input, fuzzing: prints 
 serve: install  ## Datasette over archive.db on http://127.0.0.1:8001 (search, facets, article pages, chart)
 	$(BIN)/python -m archive serve --db archive.db --port 8001
 
-eval: install  ## extraction quality table (ours vs trafilatura alone); stories and facts precision/recall
+eval: install  ## extraction quality table (ours vs trafilatura alone); stories and facts precision/recall; facts of real text
 	$(BIN)/python -m bench.eval_extraction
 	$(BIN)/python -m bench.eval_stories
+	$(BIN)/python -m bench.eval_facts
 
 bench: install  ## speed and scale figures, ratios against floors measured in the same run
 	$(BIN)/python -m bench.run
