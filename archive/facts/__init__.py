@@ -44,6 +44,8 @@ def analyse(text: str | None, published: str | None = None, region: str | None =
     r = read(text)
     t = r.text
     facts = extract_facts(t)
+    if not facts:
+        return facts
     lay = layout(t)
     pub = publication_month(published)
     counted = [f.start for f in facts if f.kind in ("money", "projects")]

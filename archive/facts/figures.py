@@ -1,7 +1,7 @@
-"""Investment facts in an article's text: money amounts, project counts, growth percentages.
+"""The figures of a Simplified text: money amounts, project counts, growth percentages.
 
-``extract_facts(text)`` returns ``Fact`` objects with character offsets into ``text`` (the
-archive's Simplified ``articles.text``), so ``text[f.start:f.end] == f.text``. Kinds:
+``extract_facts(text)`` returns ``Fact`` objects with character offsets into ``text``, so
+``text[f.start:f.end] == f.text``; ``archive.facts.analyse`` then says what each one is. Kinds:
 
 - ``money``: an amount with a currency (``1122.5亿元`` → 112250000000 ``CNY``, ``44.08亿美元`` → ``USD``,
   ``三百亿元``, ``200多亿元``), or with 亿/万 and no currency when the clause speaks of investment
@@ -11,14 +11,14 @@ archive's Simplified ``articles.text``), so ``text[f.start:f.end] == f.text``. K
   project count that follows.
 - ``projects``: a count of projects (``新签约招商项目241个``, ``引进亿元以上项目250个``,
   ``签约150个亿元以上产业项目``); unit ``projects``.
+- ``other_money``: an amount of money that is no investment — output value, revenue, profit, tax,
+  exports, retail sales, trade deals (产值, 收入, 税收, 出口, 成交额 … before it in its clause).
 - ``growth``: a change after a growth word (``同比增长20%``, ``下降3.5%`` → -3.5, ``增长1.5倍`` → 150,
   ``提高2个百分点`` → unit ``pp``); unit ``%`` or ``pp``.
 
-``measure`` is what the figure measures when the clause says it plainly: the words of the clause
-before the figure (``总投资额``, ``新签约招商项目``, ``全省招商引资签约项目到位资金``), else null.
-``signed`` is true when the sentence speaks of signing (签约, 签订, 签署, 合同, 协议) — for money, only
-when the amount is not an output, revenue or tax figure (产值, 收入, 税收, 销售…) nor a cumulative
-total (累计, 成立以来, 近年来 before it): signed investment.
+``wording`` is what the figure measures in the clause's words: the words of the clause before the
+figure (``总投资额``, ``新签约招商项目``, ``全省招商引资签约项目到位资金``), else null. ``signed`` here is
+only a first guess (the sentence speaks of signing); ``analyse`` sets it from status and measure.
 Chinese numerals are read by cn2an.
 """
 

@@ -19,12 +19,17 @@ class Layout:
     paragraphs: list[tuple[int, int]]
     sentences: list[tuple[int, int]]   # each inside one paragraph, its end after the 。
 
+    def __post_init__(self):
+        self._para_starts = [p[0] for p in self.paragraphs]
+        self._sent_starts = [s[0] for s in self.sentences]
+
     def paragraph(self, pos: int) -> int:
         """Index of the paragraph holding ``pos``."""
-        return max(0, bisect.bisect_right([p[0] for p in self.paragraphs], pos) - 1)
+        return max(0, bisect.bisect_right(self._para_starts, pos) - 1)
 
     def sentence(self, pos: int) -> int:
-        return max(0, bisect.bisect_right([s[0] for s in self.sentences], pos) - 1)
+        """Index of the sentence holding ``pos``."""
+        return max(0, bisect.bisect_right(self._sent_starts, pos) - 1)
 
     def clause_start(self, pos: int) -> int:
         """Where the clause holding ``pos`` begins (after the last comma, semicolon, colon …)."""
