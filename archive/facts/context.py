@@ -29,9 +29,10 @@ from .layout import Layout
 
 # --- status cues (Simplified) ---------------------------------------------------------------------
 _TARGET = re.compile(
-    r"力争|争取|目标|任务|确保|下达|年计划|年度计划|计划(?!总?投资|投入|总额|建设|总投)|(?<![即必])将(?!近|其|军)"
+    r"力争|争取|目标(?!企业|客户|市场|区域|产业|城市|国家)|任务|确保|下达|年计划|年度计划"
+    r"|计划(?!总?投资|投入|总额|建设|总投)|(?<![即必])将(?!近|其|军)"
     r"|预期|拟定|期望|奋斗|冲刺")
-_PENDING = re.compile(r"在谈|洽谈|跟踪|储备|对接|(?<![模比])拟|意向|预计|可望|有望|线索|正在商谈|待签")
+_PENDING = re.compile(r"在谈|洽谈|跟踪|储备|对接|(?<![模比])拟|意向|预计|可望|有望|线索|正在商谈|待签|即将")
 _TASK_LIST = re.compile(r"(?:任务|目标)(?:是|为|有)?[:：]")
 _DONE_STRONG = re.compile(r"已经|(?<![而])已(?!有望)|累计|(?:实现|完成)了|签约了|引进了|成功")
 # an achievement verb in the figure's own clause, when no aim is stated in it (力争实现 is an aim)
@@ -100,12 +101,15 @@ def status(lay: Layout, start: int, end: int, head_end: int) -> str:
     found = _cue(own, own=True)
     if found:
         return found
-    # earlier clauses of the sentence, nearest first
+    # earlier clauses of the sentence, nearest first; an aim (力争, 确保) governs the clauses after it,
+    # but a negotiating verb there (对接长三角, 跟踪服务) is an activity of its own clause, not the
+    # status of a figure whose clause names what happened (新签约项目40个)
+    happened = bool(_EVENT_SIGNED.search(own) or _EVENT_TOTAL.search(own) or _DONE_WEAK.search(own))
     pos = cs
     while pos > ss:
         prev = lay.clause_start(pos - 1)
         found = _cue(text[prev:pos - 1])
-        if found:
+        if found and not (found == "pending" and happened):
             return found
         pos = prev
     return "done"

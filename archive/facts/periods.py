@@ -38,9 +38,9 @@ PERIOD_RE = re.compile(
     r"(?P<until>(?:截至|截止到?|截止至|到|至|止)[于到]?(?:"
     rf"{_yr('u')}?(?P<um>{_N})月(?:(?P<ud>\d{{1,2}})日)?(?:底|末|份)?"
     rf"|(?P<uy>(?:19|20)\d{{2}})年(?:底|末)?|(?P<now>目前|现在|今|当前|年底|上月底)))"
-    rf"|(?P<since>(?:{_yr('s')}|年初)(?:以来|至今))"
+    rf"|(?P<since>(?:{_yr('s')}|年初)(?:以来|至今)|今年来)"
     rf"|(?P<span>{_yr('p')}?(?:"
-    rf"(?P<from>1|一){_RANGE}(?P<to>{_N})月份?"
+    rf"(?P<from>1|一)月?份?{_RANGE}(?P<to>{_N})月份?"
     rf"|前(?P<nm>{_N})个?月"
     rf"|(?P<half>上|下)半年"
     rf"|前(?P<nq>[一二三两123])(?:个)?季度"
@@ -48,12 +48,18 @@ PERIOD_RE = re.compile(
     r"))"
     r"|(?P<plan>年计划|年度计划)"
     rf"|(?P<ymonth>{_yr('x')}(?P<ymo>{_N})月份?(?![\d一二三四五六七八九十]*日))"
-    r"|(?P<current>目前|当月|本月|全年)"
+    rf"|(?P<whole>{_yr('w')}?(?:全年|年内))"
+    r"|(?P<recent>近年来|多年来|近[两三四五六七八九十]年(?:来|以来)?|“?十(?P<plan5>[一二三四五])五”?(?:以来|期间)?)"
+    r"|(?P<current>目前|当月|本月)"
     rf"|(?P<year>{_yr('')})"
-    rf"|(?P<month>(?<![\d一二三四五六七八九十])(?P<mm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月份)"
+    rf"|(?P<month>(?<![\d一二三四五六七八九十个])(?P<mm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:份|(?=[，,]))"
+    r"(?![\d一二三四五六七八九十]*日|底|末))"
 )
 # what makes a match something else than a period
-_DATE_AFTER = re.compile(r"^\s*(?:\d{1,2}月|[·•.]\d|\d{1,2}日|[一二三四五六七八九十]{1,2}月|第?[一二三四]届|底前)")
+_DATE_AFTER = re.compile(r"^\s*(?:\d{1,2}月|[·•.]\d|\d{1,2}[·•.]\d|\d{1,2}日|[一二三四五六七八九十]{1,2}月|第?[一二三四]届|底前)")
+# figures about one event (a signing ceremony, a fair) do not inherit a report's period from the
+# paragraphs before them
+_EVENT = re.compile(r"\d{1,2}月\d{1,2}日|日前|近日|昨日|昨天|今天|此次|本次|本届|这次|活动|仪式|大会|会上|洽谈会|博览会|推介会")
 _NOT_YEAR_AFTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}(?:会|节|届|期间|展)|相比|同期|以前|之前|前后|创办|成立|设立|建立|"
                              r"开始|启动|开园|建区)")
 # a year compared with (与去年相比, 比上年) or a beginning (自1993年创办以来) is no period of the figures
@@ -115,7 +121,7 @@ def resolve(m: re.Match, pub: tuple[int, int] | None) -> tuple[str | None, str |
         return None, None
     if m.group("since"):
         y = _year(m, pub, "s")
-        if y is None and "年初" in m.group("since"):
+        if y is None and (m.group("since").startswith(("年初", "今年"))):
             y = py
         return _ym(y, 1), (_ym(py, pm) if py is not None and y is not None and y <= py else None)
     if m.group("span"):
@@ -140,10 +146,16 @@ def resolve(m: re.Match, pub: tuple[int, int] | None) -> tuple[str | None, str |
         y = _year(m, pub, "x")
         mo = _num(m.group("ymo"))
         return _ym(y, mo), _ym(y, mo)
+    if m.group("whole"):
+        y = _year(m, pub, "w") if m.group("yw") or m.group("relw") else py
+        return _ym(y, 1), _ym(y, 12)
+    if m.group("recent"):
+        if m.group("plan5"):
+            first = 2006 + 5 * (_num(m.group("plan5")) - 1)  # 十一五 2006-2010 … 十四五 2021-2025
+            return _ym(first, 1), _ym(first + 4, 12)
+        return None, None
     if m.group("current"):
         w = m.group("current")
-        if w in ("全年", "年度"):
-            return _ym(py, 1), _ym(py, 12)
         if w == "目前":
             return None, _ym(py, pm)
         return _ym(py, pm), _ym(py, pm)
@@ -163,9 +175,11 @@ def find_periods(lay: Layout, pub: tuple[int, int] | None, figures: list[int]) -
     out = []
     for m in PERIOD_RE.finditer(text):
         after = text[m.end():m.end() + 8]
-        if m.group("year") and (_DATE_AFTER.match(after) or _NOT_YEAR_AFTER.match(after)
-                                or _NOT_YEAR_BEFORE.search(text[max(0, m.start() - 2):m.start()])):
+        if m.group("year") and (_DATE_AFTER.match(after) or _NOT_YEAR_AFTER.match(after)):
             continue
+        if (m.group("year") or m.group("ymonth") or m.group("month")) and \
+                _NOT_YEAR_BEFORE.search(text[max(0, m.start() - 2):m.start()]):
+            continue  # 与去年相比, 自2018年11月……以来: a comparison or a beginning
         if m.group("month") and re.match(r"^\d{1,2}日", after):
             continue
         if _OBJECT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
@@ -192,6 +206,8 @@ def period_of(lay: Layout, periods: list[Period], start: int) -> Period | None:
     sent = lay.sentence(start)
     clause = lay.clause_start(start)
     best: Period | None = None
+    ps = lay.paragraphs[para][0]
+    own_event = bool(_EVENT.search(lay.text[ps:start]))
     for p in periods:
         if p.start >= start:
             break
@@ -201,7 +217,8 @@ def period_of(lay: Layout, periods: list[Period], start: int) -> Period | None:
             applies = lay.sentence(p.start) == sent
         else:
             pp = lay.paragraph(p.start)
-            applies = pp == para or not lay.is_headline(pp)
+            applies = pp == para or not lay.is_headline(pp) and not own_event
+
         if applies:
             best = p
     return best
