@@ -58,7 +58,7 @@ def seed_docs() -> tuple[list[dict], list[str]]:
             notes.append(f"{s['file']}: changed since labelling, skipped")
             continue
         labels = [{**x, "char_start": x["start"]} for x in s["facts"]]
-        docs.append({"id": s["file"][:3], "text": raw.decode("utf-8"), "published": s.get("published"),
+        docs.append({"id": s["file"][:3], "file": s["file"], "text": raw.decode("utf-8"), "published": s.get("published"),
                      "region": s.get("region"), "labels": labels})
     return docs, notes
 

@@ -21,7 +21,6 @@ Figures are printed, never asserted. Results also go to ``bench/eval_stories_res
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import random
@@ -285,24 +284,16 @@ def fact_docs() -> tuple[list[dict], list[str]]:
         for t in tomllib.loads(f.read_text("utf-8"))["text"]:
             text, labels = strip_markup("\n".join(_paras(t["text"])))
             docs.append({"id": t["id"], "text": text, "labels": labels})
-    seeds = tomllib.loads((FACTS / "seeds.toml").read_text("utf-8"))["seed"]
-    if not SEEDS.is_dir():
-        notes.append(f"seed texts not found at {SEEDS}: their {sum(len(s['facts']) for s in seeds)} facts skipped")
-        return docs, notes
+    from bench.eval_facts import seed_docs
+
+    seeds, seed_notes = seed_docs()
+    notes += seed_notes
     for s in seeds:
-        path = SEEDS / s["file"]
-        if not path.is_file():
-            notes.append(f"{s['file']}: missing, skipped")
-            continue
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != s["sha256"]:
-            notes.append(f"{s['file']}: text changed since labelling, skipped")
-            continue
         # labels are offsets into the file as given; the rules read it without residue, in Simplified
-        reading = read(raw.decode("utf-8"))
+        reading = read(s["text"])
         at = {given: i for i, given in enumerate(reading.offsets)}
         labels = []
-        for x in s["facts"]:
+        for x in s["labels"]:
             start = at[x["start"]]
             end = at[x["start"] + len(x["text"]) - 1] + 1
             labels.append({"kind": x["kind"], "start": start, "end": end, "value": float(x["value"]),

@@ -43,6 +43,9 @@ def fact(text: str, figure: str, published: str | None = None, region: str | Non
     ("储备亿元以上项目210个。", "210个", "pending"),
     ("另有8个项目正在洽谈，拟投资65亿元。", "65亿元", "pending"),
     ("即将签约的项目还有12个。", "12个", "pending"),
+    ("会上还发布了重点招商项目500个，总投资超6000亿元。", "500个", "pending"),
+    ("在推介活动上现场签约项目12个。", "12个", "done"),
+    ("第五届投资贸易洽谈会共签约项目130个。", "130个", "done"),
     # 目标企业 is no aim, 对接长三角 no negotiation of the figure
     ("瞄准500强等目标企业开展精准招商，1-5月新签约项目26个。", "26个", "done"),
     ("该市积极对接长三角，新签约项目40个。", "40个", "done"),
@@ -173,6 +176,16 @@ def test_parts_of_a_total():
     assert facts["8个"].part_of == total.start and facts["31个"].part_of == total.start
     assert facts["226亿元"].part_of is None and total.part_of is None
     assert facts["69个"].part_of is None or facts["69个"].part_of != total.start
+
+
+def test_a_paragraph_that_opens_with_qizhong_breaks_down_the_one_before():
+    text = ("9月26日，某省招商大会开幕，大会共签约项目98个，总投资1580亿元。\n"
+            "其中，合肥市签约项目21个，协议投资468亿元；芜湖市签约项目15个，协议投资230亿元。")
+    facts = {f.text: f for f in analyse(text, "2023-09-27", "安徽省")}
+    assert facts["21个"].part_of == facts["15个"].part_of == facts["98个"].start
+    assert facts["468亿元"].part_of == facts["230亿元"].part_of == facts["1580亿元"].start
+    assert (facts["21个"].place, facts["15个"].place) == ("合肥市", "芜湖市")
+    assert facts["98个"].place is None  # an event of several cities: no single place
 
 
 def test_parts_are_left_out_of_a_sum():

@@ -67,7 +67,7 @@ def analyse(text: str | None, published: str | None = None, region: str | None =
             f.period, f.period_start, f.period_end = r.wording(p.start, p.end), p.first, p.last
         if f.status == "done" and pub and f.period_start and f.period_start > f"{pub[0]:04d}-{pub[1]:02d}":
             f.status = "target"  # a period that has not begun (明年) holds no achievement yet
-        pl = place_of(lay, places, f.start)
+        pl = place_of(lay, places, f.start, counted[0] if counted else f.start)
         if pl is not None:
             f.place = r.wording(pl.start, pl.end) if pl.word == t[pl.start:pl.end] else pl.word
             f.adcode = pl.adcode

@@ -32,7 +32,12 @@ _TARGET = re.compile(
     r"力争|争取|目标(?!企业|客户|市场|区域|产业|城市|国家)|任务|确保|下达|年计划|年度计划"
     r"|计划(?!总?投资|投入|总额|建设|总投)|(?<![即必])将(?!近|其|军)"
     r"|预期|拟定|期望|奋斗|冲刺")
-_PENDING = re.compile(r"在谈|洽谈|跟踪|储备|对接|(?<![模比])拟|意向|预计|可望|有望|线索|正在商谈|待签|即将")
+# (洽谈会, 推介会, 发布会 are events, not negotiations)
+_PENDING = re.compile(r"在谈|洽谈(?!会)|跟踪|储备|对接(?!会)|(?<![模比])拟|意向|预计|可望|有望|线索|正在商谈|待签|即将|"
+                      r"发布(?!会)|推介(?!会)|推出")
+# a verb of what happened: after a negotiating word of the same clause it says the figure happened
+# (在推介活动上签约项目12个), unless the negotiating word governs it (即将签约, 拟签约)
+_EVENT_VERB = re.compile(r"签约|签订|签署|新签|引进|落地|开工|投产|竣工|入驻|开业|建成")
 _TASK_LIST = re.compile(r"(?:任务|目标)(?:是|为|有)?[:：]")
 _DONE_STRONG = re.compile(r"已经|(?<![而])已(?!有望)|累计|(?:实现|完成)了|签约了|引进了|成功")
 # an achievement verb in the figure's own clause, when no aim is stated in it (力争实现 is an aim)
@@ -52,7 +57,7 @@ _EVENT_SIGNED = re.compile(r"签约|签订|签署|新签|协议|合同|签下|�
 _EVENT_TOTAL = re.compile(r"引进|引入|招引|落地|落户|开工|在建|投产|建成|续建|竣工|履约|入驻|实施|推进|入库|"
                           r"重点项目|建设|新批|批准|批复|注册")
 _EVENT_ACTUAL = re.compile(r"入资|到资")
-_EVENT_OTHER = re.compile(r"洽谈|在谈|储备|意向|对接|跟踪|谋划|包装|线索")
+_EVENT_OTHER = re.compile(r"洽谈(?!会)|在谈|储备|意向|对接(?!会)|跟踪|谋划|包装|线索|发布(?!会)|推介(?!会)|推出")
 
 
 def _last(rx: re.Pattern, s: str) -> int:
@@ -73,8 +78,13 @@ def _targets(s: str) -> int:
 
 
 def _cue(s: str, own: bool = False) -> str | None:
-    """The status the last cue of ``s`` gives, or None (``own``: the figure's own clause)."""
+    """The status the last cue of ``s`` gives, or None (``own``: the figure's own clause, where an
+    event after a negotiating word is what happened: 在推介会上签约项目12个)."""
     t, p, d = _targets(s), _last(_PENDING, s), _last(_DONE_STRONG, s)
+    if own and p >= 0:
+        for m in _EVENT_VERB.finditer(s):
+            if m.start() > p + 1:
+                d = max(d, m.end())
     if own and t < 0 and p < 0 and _DONE_WEAK.search(s):
         return "done"
     best = max(t, p, d)
@@ -98,7 +108,7 @@ def status(lay: Layout, start: int, end: int, head_end: int) -> str:
     ps = lay.paragraphs[lay.paragraph(start)][0]
     if _TASK_LIST.search(text[ps:ss]) and not _DONE_STRONG.search(own):
         return "target"  # 主要任务是：…。引进亿元以上项目250个，储备…500个: every item is an aim
-    found = _cue(own, own=True)
+    found = _cue(text[cs:start], own=True) or _cue(own)
     if found:
         return found
     # earlier clauses of the sentence, nearest first; an aim (力争, 确保) governs the clauses after it,

@@ -31,21 +31,20 @@ class Layout:
         """Index of the sentence holding ``pos``."""
         return max(0, bisect.bisect_right(self._sent_starts, pos) - 1)
 
-    def clause_start(self, pos: int) -> int:
-        """Where the clause holding ``pos`` begins (after the last comma, semicolon, colon …)."""
+    def _back_to(self, pos: int, breaks: re.Pattern) -> int:
         s = pos
         lo = self.sentences[self.sentence(pos)][0]
-        while s > lo and not CLAUSE_BREAK.match(self.text[s - 1]):
+        while s > lo and not breaks.match(self.text[s - 1]):
             s -= 1
         return s
 
+    def clause_start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` begins (after the last comma, semicolon, colon …)."""
+        return self._back_to(pos, CLAUSE_BREAK)
+
     def phrase_start(self, pos: int) -> int:
         """Like ``clause_start``, but a list comma (、) does not end the phrase."""
-        s = pos
-        lo = self.sentences[self.sentence(pos)][0]
-        while s > lo and not PHRASE_BREAK.match(self.text[s - 1]):
-            s -= 1
-        return s
+        return self._back_to(pos, PHRASE_BREAK)
 
     def clause_end(self, pos: int) -> int:
         e = pos

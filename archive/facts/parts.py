@@ -39,8 +39,9 @@ def mark_parts(lay: Layout, facts: list[Fact]) -> None:
         for m in _QIZHONG.finditer(text, ss, f.start):
             q = m.start()
         if q is not None:
-            cands = [p for p in before if p.start < q and lay.sentence(p.start) in (si, si - 1)
-                     and lay.paragraph(p.start) == lay.paragraph(f.start)]
+            # the total is in this sentence or the one before (也 across a paragraph break: "其中，" can
+            # open the paragraph that breaks the total down)
+            cands = [p for p in before if p.start < q and lay.sentence(p.start) in (si, si - 1)]
             if cands:
                 f.part_of = cands[-1].start
                 continue

@@ -49,7 +49,7 @@ PERIOD_RE = re.compile(
     r"|(?P<plan>年计划|年度计划)"
     rf"|(?P<ymonth>{_yr('x')}(?P<ymo>{_N})月份?(?![\d一二三四五六七八九十]*日))"
     rf"|(?P<whole>{_yr('w')}?(?:全年|年内))"
-    r"|(?P<recent>近年来|多年来|近[两三四五六七八九十]年(?:来|以来)?|“?十(?P<plan5>[一二三四五])五”?(?:以来|期间)?)"
+    r"|(?P<recent>近年来|多年来|近[两三四五六七八九十]年(?:来|以来)|“?十(?P<plan5>[一二三四五])五”?(?:以来|期间)?)"
     r"|(?P<current>目前|当月|本月)"
     rf"|(?P<year>{_yr('')})"
     rf"|(?P<month>(?<![\d一二三四五六七八九十个])(?P<mm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:份|(?=[，,]))"
@@ -189,7 +189,8 @@ def find_periods(lay: Layout, pub: tuple[int, int] | None, figures: list[int]) -
         si = lay.sentence(m.start())
         ss = lay.sentences[si][0]
         if m.group("current") == "目前":
-            scope = "clause"
+            # 目前，在谈项目27个: the sentence it heads; 目前正在履约的项目…: its clause
+            scope = "sentence" if text[m.end():m.end() + 1] in "，," else "clause"
         elif m.group("plan"):
             scope = "clause"
         elif any(ss <= f < m.start() for f in figures):

@@ -104,8 +104,9 @@ def find_places(text: str, region: str | None) -> list[Place]:
     for m in _THAT.finditer(text):
         before = [p for p in out if p.end <= m.start() and not p.own and (
             p.word.endswith(m["lvl"]) or m["lvl"] == "区" and p.word.endswith(("实验区", "开发区", "高新区", "新区")))]
-        if before:
-            out.append(Place(before[-1].word, m.start(), m.end(), before[-1].adcode))
+        # none named: the word itself, unresolved (better than the place of another sentence)
+        out.append(Place(before[-1].word, m.start(), m.end(), before[-1].adcode) if before
+                   else Place(m.group(0), m.start(), m.end(), None))
     out.sort(key=lambda p: (p.start, -p.end))
     for p in out:
         lo = p.start
@@ -128,21 +129,21 @@ def _resolve_own(p: Place, source: list[Division], before: list[Place]) -> None:
         p.word, p.adcode = named[0].word, named[0].adcode
 
 
-def place_of(lay: Layout, places: list[Place], start: int) -> Place | None:
+def place_of(lay: Layout, places: list[Place], start: int, first_figure: int) -> Place | None:
     """The place that holds at ``start``: the nearest subject place before it in its sentence, else
-    in its paragraph, else the first subject place of the text (its title or lead names what the
-    article is about)."""
+    in its paragraph, else the article's topic — the first subject place written before its first
+    figure (a title or lead naming what the article is about)."""
     si, pi = lay.sentence(start), lay.paragraph(start)
-    in_sentence = in_paragraph = first = None
+    in_sentence = in_paragraph = topic = None
     for p in places:
         if p.start >= start:
             break
         if not p.subject:
             continue
-        if first is None:
-            first = p
+        if topic is None and p.start < first_figure:
+            topic = p
         if lay.sentence(p.start) == si:
             in_sentence = p
         elif lay.paragraph(p.start) == pi:
             in_paragraph = p
-    return in_sentence or in_paragraph or first
+    return in_sentence or in_paragraph or topic
