@@ -116,6 +116,12 @@ def test_period(text, figure, published, period, start, end):
     assert (f.period, f.period_start, f.period_end) == (period, start, end)
 
 
+def test_the_period_in_the_name_of_a_report_is_not_the_figures_period():
+    text = ("市招商局通报了3月份新签约项目情况及一季度各部门招商工作开展情况。\n"
+            "在新签约项目中，工业项目20个，总投资86亿元。")
+    assert [f.period for f in analyse(text, "2024-04-02")] == [None, None]
+
+
 def test_period_without_a_publication_date_stays_unresolved():
     f = fact("前10个月，全市新签约项目241个。", "241个")
     assert (f.period, f.period_start, f.period_end) == ("前10个月", None, None)

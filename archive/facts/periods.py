@@ -64,6 +64,7 @@ _NOT_YEAR_AFTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}(?:会|节|届|期间|展
                              r"开始|启动|开园|建区)")
 # a year compared with (与去年相比, 比上年) or a beginning (自1993年创办以来) is no period of the figures
 _NOT_YEAR_BEFORE = re.compile(r"(?:与|比|较|同|自|从|于|高于|低于)$")
+_NAME_AFTER = re.compile(r"[^，,；;。\d]{0,24}(?:情况|活动|会议|仪式|大会|工作会)$")
 _OBJECT_BEFORE = re.compile(r"(?:了|举行|召开|举办|通报|发布|公布|督查|检查|参加|开展|部署|总结)$")
 
 
@@ -182,8 +183,9 @@ def find_periods(lay: Layout, pub: tuple[int, int] | None, figures: list[int]) -
             continue  # 与去年相比, 自2018年11月……以来: a comparison or a beginning
         if m.group("month") and re.match(r"^\d{1,2}日", after):
             continue
-        if _OBJECT_BEFORE.search(text[max(0, m.start() - 4):m.start()]):
-            continue  # the name of a report or an event, not the period of a figure
+        if _OBJECT_BEFORE.search(text[max(0, m.start() - 4):m.start()]) or \
+                _NAME_AFTER.match(text, m.end(), lay.clause_end(m.end())):
+            continue  # the name of a report or an event (……情况, ……活动), not the period of a figure
         first, last = resolve(m, pub)
         word = m.group(0)
         si = lay.sentence(m.start())
