@@ -8,7 +8,11 @@ in a paragraph that announced a task list ("主要任务是："); with no cue it
 status
   - ``target``: an aim — 力争, 争取, 目标, 任务, 确保, 计划 (as an aim, not 计划总投资), 将, 下达, 年计划,
     or the figure is followed by 的目标/目标任务;
-  - ``pending``: not (yet) signed or arrived — 在谈, 洽谈, 跟踪, 储备, 对接, 拟, 意向, 预计, 可望, 线索, 谋划;
+  - ``pending``: not (yet) signed or arrived — 在谈, 洽谈, 跟踪, 储备, 对接, 拟, 意向, 预计, 可望, 线索, 即将,
+    projects 发布/推介 (on offer); an event named 洽谈会/推介会 is no negotiation, and a verb of what happened
+    after such a word in the figure's clause wins (在推介活动上签约项目12个), unless the word governs it
+    (即将签约); a negotiating verb in an earlier clause (积极对接长三角，新签约项目40个) does not make a
+    figure pending whose own clause says what happened;
   - ``done``: otherwise (新签约, 引进, 到位, 完成, 累计 …); 已 after an aim cue is done again
     (计划新开工项目已开工9个).
 

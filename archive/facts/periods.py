@@ -10,9 +10,11 @@ start), a year (``2023年``, ``今年``, ``去年``, ``明年``, ``全年``, ``�
 Scope, as Chinese reports use it: a period at the head of a sentence (before its first figure)
 holds for the rest of the paragraph and carries into the next paragraphs until another one is
 stated; one written after a figure of its sentence holds to the sentence's end; ``目前`` holds
-for its clause; a headline's period stays in the headline. A period inside a noun phrase after a
-verb (``通报了2022年3月份……情况``, ``举行……活动``) is the name of a thing, not the period of the
-figures.
+for its clause (for its sentence when it heads it: ``目前，在谈项目27个``); a headline's period stays
+in the headline; the figures of one event (此次, 本届, 会上, a day's date in their paragraph) inherit
+none from the paragraphs before. A period inside the name of a report or an event
+(``通报了2022年3月份……情况``, ``一季度……工作开展情况``, ``举行……活动``) is not the period of the
+figures, nor is a year compared with (``与去年相比``) or a beginning (``自1993年创办以来``).
 
 Resolution: relative words (今年, 明年, 前N个月 without a year) need the publication date; a
 month range past the publication month belongs to the year before (``1-12月`` published in
