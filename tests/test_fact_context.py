@@ -80,6 +80,7 @@ def test_a_task_list_is_a_list_of_aims():
     ("全年引进亿元以上项目41个。", "41个", "total"),
     ("城镇固定资产投资完成92亿元。", "92亿元", "other"),
     ("新设企业注册资本12亿元。", "12亿元", "other"),
+    ("1-9月，全县工业投资完成48亿元，民间投资31亿元。", "48亿元", "other"),
 ])
 def test_measure(text, figure, measure):
     assert fact(text, figure, "2023-12-01").measure == measure

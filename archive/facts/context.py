@@ -55,7 +55,9 @@ _ACTUAL_NOUN = re.compile(
     r"到位|实际利用|实际使用|实际到|到资|入资|到账|到帐|完成投资|利用外资|利用内资|利用省外|"
     r"用款|实际投资|引进[^，,；;。]{0,4}?(?:内资|外资|资金)|投入")
 _SIGNED_NOUN = re.compile(r"签约|签订|签署|新签|协议|合同|签下|簽")
-_OTHER_NOUN = re.compile(r"注册资本|注册资金|增资|固定资产投资|年计划|年度计划|意向|拟投资|储备|在谈|洽谈")
+# capital registered or added, investment statistics of a whole economy, yearly plans, pipelines
+_OTHER_NOUN = re.compile(r"注册资本|注册资金|增资|固定资产投资|(?:工业|民间|技改|社会|基础设施|房地产开发|制造业)投资"
+                         r"|年计划|年度计划|意向|拟投资|储备|在谈|洽谈")
 _GENERIC_NOUN = re.compile(r"总投资|投资总额|投资额|投资|总金额|总额|金额|引资|资金|规模")
 _EVENT_SIGNED = re.compile(r"签约|签订|签署|新签|协议|合同|签下|签")
 _EVENT_TOTAL = re.compile(r"引进|引入|招引|落地|落户|开工|在建|投产|建成|续建|竣工|履约|入驻|实施|推进|入库|"
