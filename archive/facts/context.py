@@ -59,9 +59,10 @@ _SIGNED_NOUN = re.compile(r"签约|签订|签署|新签|协议|合同|签下|簽
 _OTHER_NOUN = re.compile(r"注册资本|注册资金|增资|固定资产投资|(?:工业|民间|技改|社会|基础设施|房地产开发|制造业)投资"
                          r"|年计划|年度计划|意向|拟投资|储备|在谈|洽谈")
 _GENERIC_NOUN = re.compile(r"总投资|投资总额|投资额|投资|总金额|总额|金额|引资|资金|规模")
-_EVENT_SIGNED = re.compile(r"签约|签订|签署|新签|协议|合同|签下|签")
+# 新批 (外资项目): foreign-investment projects approved with their contracts (合同外资)
+_EVENT_SIGNED = re.compile(r"签约|签订|签署|新签|协议|合同|签下|签|新批")
 _EVENT_TOTAL = re.compile(r"引进|引入|招引|落地|落户|开工|在建|投产|建成|续建|竣工|履约|入驻|实施|推进|入库|"
-                          r"重点项目|建设|新批|批准|批复|注册")
+                          r"重点项目|建设|批准|批复|注册")
 _EVENT_ACTUAL = re.compile(r"入资|到资")
 _EVENT_OTHER = re.compile(r"洽谈(?!会)|在谈|储备|意向|对接(?!会)|跟踪|谋划|包装|线索|发布(?!会)|推介(?!会)|推出")
 

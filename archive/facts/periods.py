@@ -40,6 +40,7 @@ PERIOD_RE = re.compile(
     r"(?P<until>(?:截至|截止到?|截止至|到|至|止)[于到]?(?:"
     rf"{_yr('u')}?(?P<um>{_N})月(?:(?P<ud>\d{{1,2}})日)?(?:底|末|份)?"
     rf"|(?P<uy>(?:19|20)\d{{2}})年(?:底|末)?|(?P<now>目前|现在|今|当前|年底|上月底)))"
+    rf"|(?P<by>(?:(?P<bm>{_N})月|年)(?:底|末)前)"
     rf"|(?P<since>(?:{_yr('s')}|年初)(?:以来|至今)|今年来)"
     rf"|(?P<span>{_yr('p')}?(?:"
     rf"(?P<from>1|一)月?份?{_RANGE}(?P<to>{_N})月份?"
@@ -122,6 +123,10 @@ def resolve(m: re.Match, pub: tuple[int, int] | None) -> tuple[str | None, str |
         if m.group("now"):
             return (None, _ym(py, pm)) if m.group("now") != "年底" else (None, _ym(py, 12))
         return None, None
+    if m.group("by"):  # 12月底前, 年底前: a deadline
+        mo = _num(m.group("bm")) if m.group("bm") else 12
+        y = None if py is None or mo is None else (py if mo >= pm else py + 1)
+        return None, _ym(y, mo)
     if m.group("since"):
         y = _year(m, pub, "s")
         if y is None and (m.group("since").startswith(("年初", "今年"))):
