@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "divisions.csv"
-PLACES_VERSION = "1"
+PLACES_VERSION = "2"  # 2: 管城回族区 is also written 管城区
 
 # short names that are (also) common words: only after a containing place
 WEAK_SHORT = frozenset("""白山 朝阳 中山 长治 大同 安康 来宾 阿里 白银 大理 红河 海西 海北 海东 北海 日照 黄山 玉树

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..places import gazetteer
 from .context import measure, status
 from .figures import FACTS_VERSION, Fact, extract_facts, number
 from .layout import layout
@@ -51,8 +52,6 @@ def analyse(text: str | None, published: str | None = None, region: str | None =
     counted = [f.start for f in facts if f.kind in ("money", "projects")]
     periods = find_periods(lay, pub, counted)
     places = find_places(t, region)
-    from ..places import gazetteer
-
     g = gazetteer()
     for f in facts:
         head_end = f.end

@@ -28,7 +28,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"  # 2: status, measure, period, place, part_of; other_money
 
 CURRENCIES = {
     "元": "CNY", "元人民币": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD",
