@@ -112,6 +112,9 @@ def test_money_that_is_no_investment_is_kept_apart():
     ("3月，全市新签约亿元以上项目22个。", "22个", "2024-04-08", "3月", "2024-03", "2024-03"),
     ("去年全年，全县引进项目31个。", "31个", "2024-02-01", "去年全年", "2023-01", "2023-12"),
     ("力争12月底前再签约亿元以上项目10个。", "10个", "2023-11-15", "12月底前", None, "2023-12"),
+    ("今年首季，澳門新簽約投資項目15個。", "15個", "2023-04-20", "今年首季", "2023-01", "2023-03"),
+    ("前三季，全市新签约项目75个。", "75个", "2023-10-20", "前三季", "2023-01", "2023-09"),
+    ("上月，该市又引进亿元以上项目9个。", "9个", "2023-01-05", "上月", "2022-12", "2022-12"),
     ("“十四五”期间，全市力争引进亿元以上项目500个。", "500个", "2021-03-01", "“十四五”期间", "2021-01", "2025-12"),
 ])
 def test_period(text, figure, published, period, start, end):
@@ -195,6 +198,14 @@ def test_a_paragraph_that_opens_with_qizhong_breaks_down_the_one_before():
     assert facts["468亿元"].part_of == facts["230亿元"].part_of == facts["1580亿元"].start
     assert (facts["21个"].place, facts["15个"].place) == ("合肥市", "芜湖市")
     assert facts["98个"].place is None  # an event of several cities: no single place
+
+
+def test_a_topic_names_its_total():
+    text = ("1-6月，全区新签项目71个，续建项目108个。\n新签项目中，市内项目60个，市外项目11个。\n"
+            "上月，该区又引进项目9个。新落地项目中，10亿元以上项目3个。")
+    facts = {f.text: f for f in analyse(text, "2023-07-20")}
+    assert facts["60个"].part_of == facts["11个"].part_of == facts["71个"].start
+    assert facts["3个"].part_of is None  # no count of 新落地项目 was given
 
 
 def test_parts_are_left_out_of_a_sum():

@@ -3,8 +3,7 @@
 - after 其中 in a sentence, each money or project figure is a part of the nearest figure of the same
   kind and unit before the 其中 (in the sentence, else the sentence before it);
 - after a topic "(在)N个…项目中" / "…项目中，", a figure is a part of the figure it names: the one of
-  value N, else the nearest earlier figure of the same kind, unit and measure in the paragraph or the
-  one before;
+  value N, else the count of those projects (新签项目中 → …新签项目71个) in the sentence or the one before;
 - a paragraph that opens a breakdown (分县区看, 分产业看, 从资金来源看 …) holds parts of the first figure of the
   same kind and unit in the nearest earlier paragraph with figures.
 """
@@ -58,8 +57,10 @@ def mark_parts(lay: Layout, facts: list[Fact]) -> None:
                     f.part_of = named[0].start
                     continue
             elif f.kind == "projects":
-                near = [p for p in cands if p.measure == f.measure and
-                        lay.paragraph(f.start) - lay.paragraph(p.start) <= 1]
+                # the figure the topic names: 新签项目中 → the count of 新签项目, one sentence back at most
+                core = re.sub(r"^(?:在|从)|项目中[，,：:]?$", "", topic.group(0))
+                near = [p for p in cands if p.measure == f.measure and si - lay.sentence(p.start) <= 1
+                        and core and core + "项目" in (p.wording or "")]
                 if near:
                     f.part_of = near[-1].start
                     continue

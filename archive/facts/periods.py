@@ -46,14 +46,14 @@ PERIOD_RE = re.compile(
     rf"(?P<from>1|一)月?份?{_RANGE}(?P<to>{_N})月份?"
     rf"|前(?P<nm>{_N})个?月"
     rf"|(?P<half>上|下)半年"
-    rf"|前(?P<nq>[一二三两123])(?:个)?季度"
-    rf"|第?(?P<q>[一二三四1-4])季度"
+    rf"|前(?P<nq>[一二三两123])(?:个)?季度?"
+    rf"|第?(?P<q>[一二三四1-4])季度|(?P<q1>首)季度?"
     r"))"
     r"|(?P<plan>年计划|年度计划)"
     rf"|(?P<ymonth>{_yr('x')}(?P<ymo>{_N})月份?(?![\d一二三四五六七八九十]*日))"
     rf"|(?P<whole>{_yr('w')}?(?:全年|年内))"
     r"|(?P<recent>近年来|多年来|近[两三四五六七八九十]年(?:来|以来)|“?十(?P<plan5>[一二三四五])五”?(?:以来|期间)?)"
-    r"|(?P<current>目前|当月|本月)"
+    r"|(?P<current>目前|当月|本月|上月|上个月)"
     rf"|(?P<year>{_yr('')})"
     rf"|(?P<month>(?<![\d一二三四五六七八九十个])(?P<mm>\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:份|(?=[，,]))"
     r"(?![\d一二三四五六七八九十]*日|底|末))"
@@ -143,7 +143,7 @@ def resolve(m: re.Match, pub: tuple[int, int] | None) -> tuple[str | None, str |
         elif m.group("nq"):
             a, b = 1, 3 * _num(m.group("nq").replace("两", "二"))
         else:
-            q = _num(m.group("q"))
+            q = 1 if m.group("q1") else _num(m.group("q"))
             a, b = 3 * q - 2, 3 * q
         if y is None and py is not None and b is not None:
             y = py if b <= pm or (b - pm) <= 1 and a == 1 else py - 1
@@ -166,6 +166,9 @@ def resolve(m: re.Match, pub: tuple[int, int] | None) -> tuple[str | None, str |
         w = m.group("current")
         if w == "目前":
             return None, _ym(py, pm)
+        if w in ("上月", "上个月") and py is not None:
+            y, mo = (py, pm - 1) if pm > 1 else (py - 1, 12)
+            return _ym(y, mo), _ym(y, mo)
         return _ym(py, pm), _ym(py, pm)
     if m.group("year"):
         y = _year(m, pub, "")
