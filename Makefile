@@ -31,9 +31,10 @@ $(EVAL_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,eval]'
 	touch $(EVAL_STAMP)
 
-eval: install $(EVAL_STAMP)  ## extraction quality tables (ours vs trafilatura, GNE, newspaper4k, readability); stories and facts
+eval: install $(EVAL_STAMP)  ## extraction quality tables (ours vs trafilatura, GNE, newspaper4k, readability); stories; facts of real text
 	$(BIN)/python -m bench.eval_extraction
 	$(BIN)/python -m bench.eval_stories
+	$(BIN)/python -m bench.eval_facts
 
 bench: install  ## speed and scale figures, ratios against floors measured in the same run
 	$(BIN)/python -m bench.run

@@ -255,6 +255,53 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+# --- facts of a plain text ---------------------------------------------------------------------
+FACT_FIELDS = ("kind", "text", "char_start", "value", "unit", "qualifier", "status", "measure", "period",
+               "period_start", "period_end", "place", "adcode", "part_of")
+
+
+def cmd_facts(args) -> int:
+    from datetime import date
+
+    from .facts import analyse
+
+    if args.published:
+        try:
+            date.fromisoformat(args.published)
+        except ValueError:
+            raise UsageError(f"--published {args.published}: not a date (YYYY-MM-DD)") from None
+    if args.region:
+        from .places import gazetteer
+
+        if not gazetteer().region(args.region):
+            raise UsageError(f"--region {args.region}: names no province, city or county of the gazetteer")
+    if args.file in (None, "-"):
+        raw = sys.stdin.buffer.read()
+        name = "stdin"
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"{args.file}: no such file")
+        raw, name = path.read_bytes(), args.file
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = [{"kind": f.kind, "text": f.text, "char_start": f.start, "value": f.value, "unit": f.unit,
+             "qualifier": f.qualifier, "status": f.status, "measure": f.measure, "period": f.period,
+             "period_start": f.period_start, "period_end": f.period_end, "place": f.place, "adcode": f.adcode,
+             "part_of": f.part_of}
+            for f in analyse(text, args.published, args.region) if args.all or f.kind in ("money", "projects")]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        from .report import print_table
+
+        print_table(rows, list(FACT_FIELDS), title=f"facts of {name}")
+    return 0
+
+
 def cmd_stories(args) -> int:
     from .db import Archive, write_transaction
     from .report import print_table
@@ -422,6 +469,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", metavar="NAME")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check_sources)
+
+    p = sub.add_parser("facts", help="the investment facts of a plain text: status, measure, period, place")
+    p.add_argument("file", nargs="?", metavar="FILE", help="UTF-8 text, Traditional or Simplified (default or -: stdin)")
+    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date: resolves 今年, 明年, 前10个月 …")
+    p.add_argument("--region", metavar="NAME", help="the source's region (e.g. 吉林省吉林市): resolves 我市, 全区 …")
+    p.add_argument("--all", action="store_true", help="also growth figures and non-investment money (other_money)")
+    p.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    p.set_defaults(func=cmd_facts)
 
     _add_access_commands(sub)
     return ap

@@ -31,9 +31,11 @@ class Prepared:
     keys: list[int] | None = None
 
 
-def prepare(title: str | None, text: str | None, region: str | None, story: bool = True) -> Prepared:
-    """Fact rows, place rows and (when ``story``) the story sketch and keys of an article."""
-    prepared = Prepared(fact_rows(text), place_rows(title, text, region))
+def prepare(title: str | None, text: str | None, region: str | None, story: bool = True,
+            published: str | None = None) -> Prepared:
+    """Fact rows, place rows and (when ``story``) the story sketch and keys of an article
+    (``published``: its ``published_at``, which dates the facts' periods)."""
+    prepared = Prepared(fact_rows(text, published, region), place_rows(title, text, region))
     if story:
         from .stories import keys, sketch
 
@@ -44,7 +46,8 @@ def prepare(title: str | None, text: str | None, region: str | None, story: bool
 
 def prepare_article(article: dict, story: bool = True) -> Prepared:
     """``prepare`` over an ``articles`` row (as ``archive.pipeline.process_page`` returns it)."""
-    return prepare(article.get("title"), article.get("text"), article.get("region"), story)
+    return prepare(article.get("title"), article.get("text"), article.get("region"), story,
+                   article.get("published_at"))
 
 
 def store_rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], content_hash: str,
@@ -63,11 +66,12 @@ def derive(conn: sqlite3.Connection, content_hash: str, story: bool = True, prep
     """Story (unless ``story`` is false), facts and places of one archived article; call in the
     transaction that writes it. ``prepared`` must come from the article's current title, text and
     region; ``new``: the article was just inserted, so it has no story, facts or places to replace."""
-    row = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+    row = conn.execute("SELECT title, text, region, published_at FROM articles WHERE content_hash = ?",
+                       (content_hash,)).fetchone()
     if row is None:
         return
     if prepared is None:
-        prepared = prepare(*row, story=False)
+        prepared = prepare(*row[:3], story=False, published=row[3])
     if story:
         from .stories import assign_story, leave_story
 
@@ -102,10 +106,10 @@ def rebuild(conn: sqlite3.Connection, *, stories: bool = True, facts: bool = Tru
         if stories:
             assign_story(conn, h)
         if facts or places:
-            title, text, region = conn.execute("SELECT title, text, region FROM articles WHERE content_hash = ?",
-                                               (h,)).fetchone()
+            title, text, region, published = conn.execute(
+                "SELECT title, text, region, published_at FROM articles WHERE content_hash = ?", (h,)).fetchone()
             if facts:
-                store_rows(conn, "facts", FACT_COLUMNS, h, fact_rows(text))
+                store_rows(conn, "facts", FACT_COLUMNS, h, fact_rows(text, published, region))
             if places:
                 store_rows(conn, "article_places", PLACE_COLUMNS, h, place_rows(title, text, region))
         if progress and i % 1000 == 0:

@@ -185,14 +185,18 @@ def write_warc(conn: sqlite3.Connection, out: IO[bytes], since: str | None, unti
 TABLES = ("articles", "facts", "places", "stories")
 TABLE_COLUMNS = {
     "facts": ("content_hash", "story_id", "published_at", "region", "outlet", "title", "url", "kind", "text",
-              "value", "value_max", "unit", "qualifier", "measure", "signed", "sentence", "char_start", "char_end"),
+              "value", "value_max", "unit", "qualifier", "status", "measure", "period", "period_start", "period_end",
+              "place", "adcode", "province", "prefecture", "part_of", "wording", "signed", "sentence", "char_start",
+              "char_end"),
     "places": ("content_hash", "story_id", "published_at", "role", "adcode", "name", "level", "province",
                "prefecture", "mentions", "first_start", "candidates"),
     "stories": ("story_id", "title", "published_at", "first_seen", "articles", "outlets", "first_article"),
 }
 _TABLE_SQL = {
     "facts": ("SELECT f.content_hash, a.story_id, a.published_at, a.region, a.outlet, a.title, a.url, f.kind, f.text,"
-              " f.value, f.value_max, f.unit, f.qualifier, f.measure, f.signed, f.sentence, f.char_start, f.char_end"
+              " f.value, f.value_max, f.unit, f.qualifier, f.status, f.measure, f.period, f.period_start,"
+              " f.period_end, f.place, f.adcode, f.province, f.prefecture, f.part_of, f.wording, f.signed,"
+              " f.sentence, f.char_start, f.char_end"
               " FROM facts f JOIN articles a ON a.content_hash = f.content_hash", "a", "f.id"),
     "places": ("SELECT p.content_hash, a.story_id, a.published_at, p.role, p.adcode, p.name, p.level, p.province,"
                " p.prefecture, p.mentions, p.first_start, p.candidates FROM article_places p"
@@ -200,8 +204,8 @@ _TABLE_SQL = {
     "stories": ("SELECT s.story_id, s.title, s.published_at, s.first_seen, s.articles, s.outlets, s.first_article"
                 " FROM stories s JOIN articles a ON a.content_hash = s.first_article", "a", "s.story_id"),
 }
-_TABLE_TYPES = {"value": "float64", "value_max": "float64", "signed": "int64", "char_start": "int64",
-                "char_end": "int64", "story_id": "int64", "mentions": "int64", "first_start": "int64",
+_TABLE_TYPES = {"value": "float64", "value_max": "float64", "signed": "int64", "part_of": "int64",
+                "char_start": "int64", "char_end": "int64", "story_id": "int64", "mentions": "int64", "first_start": "int64",
                 "articles": "int64"}
 
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "divisions.csv"
-PLACES_VERSION = "1"
+PLACES_VERSION = "2"  # 2: 管城回族区 is also written 管城区
 
 # short names that are (also) common words: only after a containing place
 WEAK_SHORT = frozenset("""白山 朝阳 中山 长治 大同 安康 来宾 阿里 白银 大理 红河 海西 海北 海东 北海 日照 黄山 玉树
@@ -87,6 +87,9 @@ def _stem(name: str, level: str) -> list[str]:
             out.append(m.group(1) + m.group(2))
         elif re.search("(?:%s)自治县$" % "|".join(ETHNIC), name):
             pass
+        m = re.match(r"^(.{2,}?)(?:%s)区$" % "|".join(ETHNIC), name)
+        if m:  # 管城回族区 is written 管城区
+            out.append(m.group(1) + "区")
         for suffix in ("县", "市", "区", "旗"):
             if name.endswith(suffix) and len(name) - len(suffix) >= 3 and "自治" not in name:
                 out.append(name[: -len(suffix)])

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 ARTICLE_COLUMNS = {
     "content_hash": str, "title": str, "text": str, "text_original": str, "published_at": str,
@@ -94,7 +94,6 @@ def _v4(db: sqlite_utils.Database) -> None:
     write_params(db.conn)
 
 
-# version -> migration that brings a file from version-1 to version (1: from an empty file)
 def _v5(db: sqlite_utils.Database) -> None:
     """Raw pages (``pages.body``) are written zstd-compressed from now on; the rows before stay
     zlib streams (``archive.records.decompress`` reads both). Nothing to rewrite: the version tells
@@ -109,7 +108,27 @@ def _v6(db: sqlite_utils.Database) -> None:
     create_tables(db.conn)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+def _v7(db: sqlite_utils.Database) -> None:
+    """Facts say what each figure is (archive/facts/): ``status`` (done, target, pending), ``measure``
+    (signed, actual, total, other), ``period`` with ``period_start``/``period_end``, ``place`` with
+    ``adcode``, ``province``, ``prefecture``, and ``part_of``; the old ``measure`` (the clause's words)
+    is renamed ``wording``, ``signed`` now means status done and measure signed. Every article's facts
+    are computed again."""
+    from .derived import rebuild
+
+    columns = {r[1] for r in db.execute("PRAGMA table_info(facts)").fetchall()}
+    if "wording" not in columns:  # a file from versions 3-6 (a new file got these columns in version 3)
+        db.execute("ALTER TABLE facts RENAME COLUMN measure TO wording")
+        for name, kind in (("status", "TEXT"), ("measure", "TEXT"), ("period", "TEXT"), ("period_start", "TEXT"),
+                           ("period_end", "TEXT"), ("place", "TEXT"), ("adcode", "TEXT"), ("province", "TEXT"),
+                           ("prefecture", "TEXT"), ("part_of", "INTEGER")):
+            db.execute(f"ALTER TABLE facts ADD COLUMN {name} {kind}")
+        rebuild(db.conn, stories=False, facts=True, places=False)
+    db.execute("CREATE INDEX IF NOT EXISTS facts_status_measure ON facts (status, measure, kind)")
+
+
+# version -> migration that brings a file from version-1 to version (1: from an empty file)
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7}
 
 
 def file_version(db: sqlite_utils.Database) -> int:

@@ -4,8 +4,9 @@ The file is opened mutable (not ``immutable``), read-only by Datasette, so it st
 the crawler writes (WAL). The database is always named ``archive`` (``/archive``), whatever the
 file is called. What is configured here: metadata (title, description, source note, column
 descriptions), facets on outlet, region, source and month, canned queries (latest, search,
-article, per_month_region, several_urls, sources), the article page and the chart page
-(archive/datasette/templates), and the hooks of archive/datasette/plugin.py. Raw pages
+article, per_month_region, several_urls, sources, signed_investment, targets_and_results,
+largest_projects, search_stories), the article page and the chart pages /chart, /investment and
+/targets (archive/datasette/templates), and the hooks of archive/datasette/plugin.py. Raw pages
 (``pages.body``) are shown as their size only.
 """
 
@@ -56,27 +57,40 @@ ARTICLE_COLUMNS = {
 }
 
 
-SIGNED_BY_REGION_YEAR_SQL = """WITH signed AS (  -- each amount once per story (syndicated copies count once)
-  SELECT DISTINCT a.story_id AS story, f.value, f.unit
-  FROM facts f JOIN articles a ON a.content_hash = f.content_hash
-  WHERE f.kind = 'money' AND f.signed = 1 AND a.story_id IS NOT NULL
-)
-SELECT coalesce(p.name, fa.region, '?') AS region,
-       substr(coalesce(s.published_at, s.first_seen), 1, 4) AS year, g.unit,
-       round(sum(g.value) / 1e8, 2) AS total_yi, count(*) AS amounts, count(DISTINCT g.story) AS stories
-FROM signed g JOIN stories s ON s.story_id = g.story
-LEFT JOIN articles fa ON fa.content_hash = s.first_article
-LEFT JOIN article_places p ON p.content_hash = s.first_article AND p.role = 'source' AND p.level = 'province'
-GROUP BY 1, 2, 3 ORDER BY 2, 1, 3"""
+# Money facts once per story: a story's syndicated copies (and a figure its title repeats) count once;
+# sub-figures (part_of: 其中 …) are left out, their total counts. The year is that of the period the
+# figure covers (period_end), else of the story's publication. The place is the fact's own (its
+# province and prefecture, archive/facts/placing.py), not the publisher's region.
+_MONEY_ONCE = """SELECT DISTINCT a.story_id AS story, f.value, f.unit, f.status, f.measure,
+         coalesce(f.province, '(unresolved)') AS province, f.prefecture,
+         substr(coalesce(f.period_end, s.published_at, s.first_seen), 1, 4) AS year
+  FROM facts f JOIN articles a ON a.content_hash = f.content_hash JOIN stories s ON s.story_id = a.story_id
+  WHERE f.kind = 'money' AND f.part_of IS NULL"""
 
-LARGEST_PROJECTS_SQL = """SELECT article, round(value / 1e8, 2) AS yi, unit, text, measure, title, published, region, sentence
+SIGNED_BY_REGION_YEAR_SQL = f"""WITH once AS (
+  {_MONEY_ONCE} AND f.status = 'done' AND f.measure = 'signed'
+)
+SELECT province, prefecture, year, unit, round(sum(value) / 1e8, 2) AS total_yi, count(*) AS amounts,
+       count(DISTINCT story) AS stories
+FROM once GROUP BY 1, 2, 3, 4 ORDER BY year, province, prefecture, unit"""
+
+TARGETS_SQL = f"""WITH once AS (
+  {_MONEY_ONCE} AND f.status IN ('done', 'target') AND f.measure IN ('signed', 'actual')
+)
+SELECT province, prefecture, year, measure, unit,
+       round(sum(CASE WHEN status = 'target' THEN value END) / 1e8, 2) AS target_yi,
+       round(sum(CASE WHEN status = 'done' THEN value END) / 1e8, 2) AS done_yi,
+       count(DISTINCT story) AS stories
+FROM once GROUP BY 1, 2, 3, 4, 5 ORDER BY year, province, prefecture, measure, unit"""
+
+LARGEST_PROJECTS_SQL = """SELECT article, round(value / 1e8, 2) AS yi, unit, text, measure, wording, place, title, published, region, sentence
 FROM (
-  SELECT a.content_hash AS article, f.value, f.unit, f.text, f.measure, a.title,
+  SELECT a.content_hash AS article, f.value, f.unit, f.text, f.measure, f.wording, f.place, a.title,
          substr(a.published_at, 1, 10) AS published, a.region, f.sentence,
          row_number() OVER (PARTITION BY coalesce(a.story_id, a.content_hash), f.value, f.unit
                             ORDER BY a.first_seen) AS k
   FROM facts f JOIN articles a ON a.content_hash = f.content_hash
-  WHERE f.kind = 'money' AND f.unit = :unit AND (f.signed = 1 OR f.measure LIKE '%投资%')
+  WHERE f.kind = 'money' AND f.unit = :unit AND f.status = 'done' AND f.measure IN ('signed', 'total')
     AND NOT EXISTS (SELECT 1 FROM facts n WHERE n.content_hash = f.content_hash AND n.kind = 'projects'
                     AND n.sentence = f.sentence AND n.value > 1)
 ) WHERE k = 1 ORDER BY value DESC LIMIT 100"""
@@ -131,12 +145,20 @@ def metadata() -> dict:
             "sql": SEARCH_STORIES_SQL, "hide_sql": True,
         },
         "signed_investment": {
-            "title": "Signed investment by region and year",
-            "description": "Money amounts in sentences about signing (签约, 签订, 合同, 协议; not output, revenue or "
-                           "tax figures), each amount counted once per story, by the province of the story's first "
-                           "source and the year of publication; total_yi in 亿 (100 million) of the unit. "
-                           "Chart: /investment.",
+            "title": "Signed investment by place and year",
+            "description": "Signed investment that happened (facts with status done and measure signed: 签约, 协议, "
+                           "合同 amounts — no targets, no negotiations), each amount once per story, sub-figures (其中) "
+                           "left out, by the province and prefecture the figure belongs to (not the publisher's) and "
+                           "the year of the period it covers (else of publication); total_yi in 亿 (100 million) of "
+                           "the unit. Chart: /investment.",
             "sql": SIGNED_BY_REGION_YEAR_SQL,
+        },
+        "targets_and_results": {
+            "title": "Targets beside achievements, by place and year",
+            "description": "Money facts with status target (力争, 目标, 任务 …) and done, for the measures signed and "
+                           "actual (到位资金), each amount once per story, sub-figures left out, by the figure's "
+                           "province and prefecture and year; in 亿 of the unit. Chart: /targets.",
+            "sql": TARGETS_SQL,
         },
         "largest_projects": {
             "title": "Largest projects",
@@ -196,9 +218,11 @@ def metadata() -> dict:
         "story_list": {"description": "Stories with their first article's region, source and URL: browse with "
                                       "the near-duplicates collapsed.", "facets": ["month", "region", "source"],
                        "sort_desc": "published_at"},
-        "facts": {"description": "Investment facts in the article texts: money, projects, growth "
-                                 "(archive/facts.py). value: yuan (or the currency's unit), projects, percent.",
-                  "facets": ["kind", "unit", "signed"], "sort_desc": "value"},
+        "facts": {"description": "Investment facts in the article texts: money, projects, growth, other_money "
+                                 "(archive/facts/). value: yuan (or the currency's unit), projects, percent. status: "
+                                 "done, target, pending; measure: signed, actual, total, other; part_of: the "
+                                 "char_start of the total a sub-figure belongs to (leave those out of sums).",
+                  "facets": ["kind", "status", "measure", "unit", "province"], "sort_desc": "value"},
         "article_places": {"description": "Places per article: the source's region (role source) and the places "
                                           "the title and text name (role mentioned); adcode null = ambiguous.",
                            "facets": ["role", "level", "province"]},
@@ -213,7 +237,8 @@ def metadata() -> dict:
             '<a href="/archive/search">Search</a> · <a href="/archive/latest">latest</a> · '
             '<a href="/archive/article_list">browse with facets</a> · '
             '<a href="/chart">articles per month by region</a> · '
-            '<a href="/investment">signed investment by region and year</a> · '
+            '<a href="/investment">signed investment by place and year</a> · '
+            '<a href="/targets">targets beside achievements</a> · '
             '<a href="/archive/largest_projects?unit=CNY">largest projects</a> · '
             '<a href="/archive/story_list">stories</a> · '
             '<a href="/archive/several_urls">seen at several URLs</a>'),

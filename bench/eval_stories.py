@@ -10,7 +10,8 @@ when the two articles got the same ``story_id``, true when they come from the sa
 Exact copies (same content hash) are one article and are left out of the pairs.
 
 Facts (tests/data/eval/facts/ and the inline labels of stories.toml): ``archive.facts.extract_facts``
-against the labels, per kind. A predicted fact matches a label of the same kind and unit whose
+against the labels, per kind (the figures alone; what each figure is — status, measure, period,
+place — is scored on real text by bench/eval_facts.py). A predicted fact matches a label of the same kind and unit whose
 span overlaps it and whose value is the same (and the same upper bound for ranges). Seed texts
 (``../shared/seeds``) are read at eval time when the folder is there, skipped otherwise.
 
@@ -20,7 +21,6 @@ Figures are printed, never asserted. Results also go to ``bench/eval_stories_res
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import random
@@ -261,18 +261,17 @@ def sweep(orders: int = 2) -> list[dict]:
 
 
 # --- facts ----------------------------------------------------------------------------------------
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
-
-
 def seed_text(path: Path) -> str:
-    """A seed text as the labels see it: bracketed pinyin removed, Simplified."""
-    from archive.normalize import to_simplified
+    """A seed text as the figure rules read it (archive/facts/text.py: residue removed, Simplified)."""
+    from archive.facts.text import read
 
-    return to_simplified(_PINYIN.sub("", path.read_text("utf-8")))
+    return read(path.read_text("utf-8")).text
 
 
 def fact_docs() -> tuple[list[dict], list[str]]:
     """Labelled texts: {id, text, labels}; and notes (seeds skipped or changed)."""
+    from archive.facts.text import read
+
     docs, notes = [], []
     data = tomllib.loads((STORIES / "stories.toml").read_text("utf-8"))
     for st in data["story"]:
@@ -285,23 +284,22 @@ def fact_docs() -> tuple[list[dict], list[str]]:
         for t in tomllib.loads(f.read_text("utf-8"))["text"]:
             text, labels = strip_markup("\n".join(_paras(t["text"])))
             docs.append({"id": t["id"], "text": text, "labels": labels})
-    seeds = tomllib.loads((FACTS / "seeds.toml").read_text("utf-8"))["seed"]
-    if not SEEDS.is_dir():
-        notes.append(f"seed texts not found at {SEEDS}: their {sum(len(s['facts']) for s in seeds)} facts skipped")
-        return docs, notes
+    from bench.eval_facts import seed_docs
+
+    seeds, seed_notes = seed_docs()
+    notes += seed_notes
     for s in seeds:
-        path = SEEDS / s["file"]
-        if not path.is_file():
-            notes.append(f"{s['file']}: missing, skipped")
-            continue
-        text = seed_text(path)
-        if hashlib.sha256(text.encode()).hexdigest() != s["sha256"]:
-            notes.append(f"{s['file']}: text changed since labelling, skipped")
-            continue
-        labels = [{"kind": x["kind"], "start": x["start"], "end": x["end"], "value": float(x["value"]),
-                   "unit": x["unit"], "qualifier": x.get("qualifier"), "value_max": x.get("value_max"),
-                   "text": text[x["start"]:x["end"]]} for x in s["facts"]]
-        docs.append({"id": s["file"], "text": text, "labels": labels})
+        # labels are offsets into the file as given; the rules read it without residue, in Simplified
+        reading = read(s["text"])
+        at = {given: i for i, given in enumerate(reading.offsets)}
+        labels = []
+        for x in s["labels"]:
+            start = at[x["start"]]
+            end = at[x["start"] + len(x["text"]) - 1] + 1
+            labels.append({"kind": x["kind"], "start": start, "end": end, "value": float(x["value"]),
+                           "unit": x["unit"], "qualifier": x.get("qualifier"), "value_max": x.get("value_max"),
+                           "text": reading.text[start:end]})
+        docs.append({"id": s["file"], "text": reading.text, "labels": labels})
     return docs, notes
 
 
@@ -321,7 +319,7 @@ def eval_facts(verbose: bool = False) -> dict:
     from archive.facts import extract_facts
 
     docs, notes = fact_docs()
-    counts = {k: Counter() for k in ("money", "projects", "growth")}
+    counts = {k: Counter() for k in ("money", "projects", "growth", "other_money")}
     misses = []
     measured = Counter()
     for d in docs:
@@ -336,7 +334,7 @@ def eval_facts(verbose: bool = False) -> dict:
             else:
                 used.add(hit)
                 c["tp"] += 1
-                measured[p.kind] += p.measure is not None
+                measured[p.kind] += p.wording is not None
         for i, lab in enumerate(d["labels"]):
             if i not in used:
                 counts.setdefault(lab["kind"], Counter())["fn"] += 1

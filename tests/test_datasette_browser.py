@@ -1,4 +1,5 @@
-"""Datasette in a real headless Chromium: search a two-character term, open an article, see the chart.
+"""Datasette in a real headless Chromium: search a two-character term, open an article, see the charts
+(articles per month; signed investment by place; targets beside achievements).
 
 The archive is a real crawl of the sample portals; ``python -m archive serve`` runs as a child
 process on a free port. Chromium is Debian's (``/usr/bin/chromium``, installed by .ci/run);
@@ -26,11 +27,39 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip("no /usr/bin/chromium (apt-get install chromium; .ci/run does)", allow_module_level=True)
 
 
+# Investment stories of 2019 (no sample article is of that year), written for this test in the manner of
+# the real ones: a 吉林市 story first archived from a Hong Kong mirror, then from the city's paper; an
+# 安庆 report. Achieved signings: 300 (吉林市) and 420 (安庆市) 亿元; a target of 500 for 2020 and one of 600
+# for 2019; 150 in negotiation and 186 arrived (到位) that no signing chart may count.
+JILIN_2019 = ("吉林市今年前10個月新簽約招商項目60個，總投資額達300億元，其中億元以上項目41個。\n"
+              "力爭明年簽約億元以上項目80個，協議引資500億元。另有正在洽談的重大項目20個，計劃投資150億元。")
+ANQING_2019 = ("今年1-9月份，我市新签约亿元以上项目95个，协议引资达420亿元，实际到位资金186亿元。"
+               "全年目标任务是签约引资600亿元。")
+
+
+def add_investment_stories(db: Path) -> None:
+    from archive.db import Archive, PageRecord
+    from archive.normalize import content_hash, to_simplified
+
+    with Archive.open(db) as archive:
+        for i, (text, region, outlet, published) in enumerate((
+                (JILIN_2019, "香港特别行政区", "香江商讯", "2019-11-22"),
+                ("来源：江城日报\n" + to_simplified(JILIN_2019), "吉林省吉林市", "江城日报", "2019-11-21"),
+                (ANQING_2019, "安徽省安庆市", "安庆日报", "2019-10-15"))):
+            simple = to_simplified(text)
+            page = PageRecord(url=f"http://research.test/{i}", source="research", status=200,
+                              fetched_at=f"2019-11-2{i + 2}T08:00:00+08:00", outcome="archived")
+            archive.record_page(page, {"content_hash": content_hash(simple), "title": f"招商引资{i}", "text": simple,
+                                       "text_original": text, "region": region, "outlet": outlet,
+                                       "published_at": published, "relevance": 10.0})
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
     db = work / "archive.db"
     crawl_sample(db, work)
+    add_investment_stories(db)
     port = free_port()
     proc = start_server(db, port)
     yield f"http://127.0.0.1:{port}"
@@ -99,6 +128,39 @@ def test_search_article_and_chart(server):
         assert cells.count() == 5
         assert all("bytes, compressed raw page" in cells.nth(i).inner_text() for i in range(5))
         assert page.locator("td.col-body a, td.col-body div, td.col-body p").count() == 0
+        assert not errors, errors
+        browser.close()
+
+
+def test_investment_charts_count_achieved_signings_by_place(server):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        page.goto(server + "/investment")
+        page.wait_for_selector("#chart[data-ready='1'] svg rect.bar", timeout=15000)
+        bars = page.locator("svg rect.bar[data-year='2019']")
+        got = {bars.nth(i).get_attribute("data-region"): float(bars.nth(i).get_attribute("data-value"))
+               for i in range(bars.count())}
+        # the Hong Kong mirror archived the 吉林 story first: still 吉林市's, counted once; no target
+        # (500), nothing in negotiation (150), no money that arrived (186)
+        assert got == {"吉林省 吉林市": 300.0, "安徽省 安庆市": 420.0}
+        assert not any("香港" in r for r in got)
+        shot(page, "datasette_investment.png")
+
+        page.goto(server + "/targets")
+        page.wait_for_selector("#chart[data-ready='1'] svg rect.bar", timeout=15000, state="attached")
+        bars = page.locator("svg rect.bar")
+        got = {(bars.nth(i).get_attribute("data-place"), bars.nth(i).get_attribute("data-year"),
+                bars.nth(i).get_attribute("data-status")): float(bars.nth(i).get_attribute("data-value"))
+               for i in range(bars.count())}
+        assert got[("吉林省 吉林市", "2019", "done")] == 300.0
+        assert got[("吉林省 吉林市", "2020", "target")] == 500.0
+        assert got[("安徽省 安庆市", "2019", "target")] == 600.0
+        assert got[("安徽省 安庆市", "2019", "done")] == 420.0
+        shot(page, "datasette_targets.png")
         assert not errors, errors
         browser.close()
 

@@ -117,9 +117,9 @@ def check_facts_and_places(conn: sqlite3.Connection) -> None:
     expected = sqlite3.connect(":memory:")
     facts.create_table(expected)
     places.create_table(expected)
-    rows = conn.execute("SELECT content_hash, title, text, region FROM articles").fetchall()
-    for h, title, text, region in rows:
-        prepared = prepare(title, text, region, story=False)
+    rows = conn.execute("SELECT content_hash, title, text, region, published_at FROM articles").fetchall()
+    for h, title, text, region, published in rows:
+        prepared = prepare(title, text, region, story=False, published=published)
         store_rows(expected, "facts", FACT_COLUMNS, h, prepared.facts, replace=False)
         store_rows(expected, "article_places", PLACE_COLUMNS, h, prepared.places, replace=False)
     for table, columns in (("facts", FACT_COLUMNS), ("article_places", PLACE_COLUMNS)):

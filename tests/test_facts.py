@@ -1,4 +1,6 @@
-"""Investment facts (archive/facts.py): amounts, project counts, growth; offsets into the text."""
+"""Investment figures (archive/facts/figures.py): amounts, project counts, growth; offsets into the text.
+
+What each figure is (status, measure, period, place, part_of): tests/test_fact_context.py."""
 
 from __future__ import annotations
 
@@ -20,14 +22,12 @@ def one(text: str, kind: str):
     ("实际利用外资44.08亿美元。", 4408000000, "USD", None),
     ("合同引资额88.64亿元。", 8864000000, "CNY", None),
     ("计划总投资三百亿元。", 30000000000, "CNY", None),
-    ("年销售收入两百多亿元。", 20000000000, "CNY", "多"),
     ("协议投资额约520亿元。", 52000000000, "CNY", "约"),
     ("总投资超过500亿元。", 50000000000, "CNY", "超过"),
     ("总投资近980亿元，", 98000000000, "CNY", "近"),
     ("全年完成投资500亿元以上。", 50000000000, "CNY", "以上"),
     ("投资5000万欧元建设研发中心", 50000000, "EUR", None),
     ("投资8亿港元建设物流总部", 800000000, "HKD", None),
-    ("年纳税1200万元。", 12000000, "CNY", None),
     ("城市更新基金总投资1.2万亿元。", 1200000000000, "CNY", None),
     ("总投资１２.５亿元。", 1250000000, "CNY", None),  # full-width digits
 ])
@@ -36,17 +36,28 @@ def test_money(text, value, unit, qualifier):
     assert (f.value, f.unit, f.qualifier) == (value, unit, qualifier)
 
 
+@pytest.mark.parametrize("text, value", [
+    ("年销售收入两百多亿元。", 20000000000), ("年纳税1200万元。", 12000000), ("外贸出口9100万美元，", 91000000),
+    ("全口径财政收入完成31亿元，", 3100000000), ("社会消费品零售总额完成70.2亿元，", 7020000000),
+])
+def test_money_that_is_not_investment(text, value):
+    """Output, revenue, tax, exports and retail sales are money, but no investment: kind other_money."""
+    assert [f for f in extract_facts(text) if f.kind == "money"] == []
+    assert one(text, "other_money").value == value
+
+
 def test_money_range_and_measure():
     f = one("总投资200亿至250亿元。", "money")
     assert (f.value, f.value_max, f.unit) == (20000000000, 25000000000, "CNY")
-    assert f.measure == "总投资"
+    assert f.wording == "总投资"
     assert one("计划总投资10-20亿元", "money").value_max == 2000000000
 
 
 def test_amounts_that_classify_projects_are_not_money():
-    text = "其中包含10亿元及以上项目24个，力争30亿元以上工业项目全覆盖，投资额超过10亿元的项目有5个。"
+    text = ("其中包含10亿元及以上项目24个，力争30亿元以上工业项目全覆盖，投资额超过10亿元的项目有5个，"
+            "其中5-10亿元(不含10亿元)项目2个，签约项目中，50亿元项目1个、3000万美元外资项目2个。")
     assert [f for f in extract_facts(text) if f.kind == "money"] == []
-    assert [f.value for f in extract_facts(text) if f.kind == "projects"] == [24, 5]
+    assert [f.value for f in extract_facts(text) if f.kind == "projects"] == [24, 5, 2, 1, 2]
 
 
 def test_not_money():
@@ -75,7 +86,7 @@ def test_projects(text, value, qualifier, measure):
     f = one(text, "projects")
     assert (f.value, f.unit, f.qualifier) == (value, "projects", qualifier)
     if measure:
-        assert f.measure == measure
+        assert f.wording == measure
 
 
 def test_not_projects():
@@ -84,6 +95,11 @@ def test_not_projects():
         assert [f for f in extract_facts(text) if f.kind == "projects"] == [], text
     f = one("计划引进项目30至40个，", "projects")
     assert (f.value, f.value_max) == (30, 40)
+
+
+def test_projects_counted_after_their_verb():
+    facts = [f for f in extract_facts("16个计划新开工项目已开工11个，签约项目个数为95个。") if f.kind == "projects"]
+    assert [f.value for f in facts] == [16, 11, 95]
 
 
 @pytest.mark.parametrize("text, value, unit, measure", [
@@ -99,7 +115,7 @@ def test_growth(text, value, unit, measure):
     f = one(text, "growth")
     assert (f.value, f.unit) == (value, unit)
     if measure is not None:
-        assert f.measure == measure
+        assert f.wording == measure
 
 
 def test_growth_qualifier_and_shares():
@@ -120,11 +136,12 @@ def test_sentence_offsets_and_signed():
 
 def test_seed_texts(seeds):
     """The labelled figures of the seed texts come out (labels in tests/data/eval/facts/seeds.toml)."""
-    from bench.eval_stories import SEEDS, seed_text
+    from archive.facts import analyse
+    from bench.eval_stories import SEEDS
 
     if not seeds:
         pytest.skip("no seed texts")
-    facts = extract_facts(seed_text(SEEDS / "001_d3a94d7d4e848981.txt"))
+    facts = analyse((SEEDS / "001_d3a94d7d4e848981.txt").read_text("utf-8"))
     assert {(f.kind, f.value, f.unit) for f in facts} >= {
         ("money", 84000000000, "CNY"), ("money", 4408000000, "USD"), ("growth", 20, "%"),
         ("projects", 250, "projects"), ("projects", 500, "projects")}

@@ -1,7 +1,7 @@
-"""Investment facts in an article's text: money amounts, project counts, growth percentages.
+"""The figures of a Simplified text: money amounts, project counts, growth percentages.
 
-``extract_facts(text)`` returns ``Fact`` objects with character offsets into ``text`` (the
-archive's Simplified ``articles.text``), so ``text[f.start:f.end] == f.text``. Kinds:
+``extract_facts(text)`` returns ``Fact`` objects with character offsets into ``text``, so
+``text[f.start:f.end] == f.text``; ``archive.facts.analyse`` then says what each one is. Kinds:
 
 - ``money``: an amount with a currency (``1122.5亿元`` → 112250000000 ``CNY``, ``44.08亿美元`` → ``USD``,
   ``三百亿元``, ``200多亿元``), or with 亿/万 and no currency when the clause speaks of investment
@@ -11,14 +11,14 @@ archive's Simplified ``articles.text``), so ``text[f.start:f.end] == f.text``. K
   project count that follows.
 - ``projects``: a count of projects (``新签约招商项目241个``, ``引进亿元以上项目250个``,
   ``签约150个亿元以上产业项目``); unit ``projects``.
+- ``other_money``: an amount of money that is no investment — output value, revenue, profit, tax,
+  exports, retail sales, trade deals (产值, 收入, 税收, 出口, 成交额 … before it in its clause).
 - ``growth``: a change after a growth word (``同比增长20%``, ``下降3.5%`` → -3.5, ``增长1.5倍`` → 150,
   ``提高2个百分点`` → unit ``pp``); unit ``%`` or ``pp``.
 
-``measure`` is what the figure measures when the clause says it plainly: the words of the clause
-before the figure (``总投资额``, ``新签约招商项目``, ``全省招商引资签约项目到位资金``), else null.
-``signed`` is true when the sentence speaks of signing (签约, 签订, 签署, 合同, 协议) — for money, only
-when the amount is not an output, revenue or tax figure (产值, 收入, 税收, 销售…) nor a cumulative
-total (累计, 成立以来, 近年来 before it): signed investment.
+``wording`` is what the figure measures in the clause's words: the words of the clause before the
+figure (``总投资额``, ``新签约招商项目``, ``全省招商引资签约项目到位资金``), else null. ``signed`` here is
+only a first guess (the sentence speaks of signing); ``analyse`` sets it from status and measure.
 Chinese numerals are read by cn2an.
 """
 
@@ -28,7 +28,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"  # 2: status, measure, period, place, part_of; other_money
 
 CURRENCIES = {
     "元": "CNY", "元人民币": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD",
@@ -63,10 +63,12 @@ BARE_MONEY_RE = re.compile(
 _MONEY_WORDS = re.compile(r"投资|引资|资金|融资|金额|总额|营收|营业收入|产值|税收|销售额|交易额|成交额|到位")
 _NOT_MONEY_NEXT = re.compile(r"[吨瓦人亩米户个辆台件套头只次场株册份张家名笔元千平立标伏]|平方|公里|美元|欧元|港")
 # what follows an amount that only classifies projects: "10亿元以上(的)(工业)项目"
-_PROJECT_CLASS = re.compile(r"的?(?:[\u4e00-\u9fff]{0,6})?项目")
+_PROJECT_CLASS = re.compile(r"(?:[(（][^)）]{0,12}[)）])?的?(?:[\u4e00-\u9fff]{0,6})?项目")
+# "80亿元项目1个", "6000万美元韩资项目1个": an amount naming the size of the projects counted after it
+_PROJECT_SIZE = re.compile(r"[\u4e00-\u9fff]{0,4}项目(?:\d|[一二两三四五六七八九十]+个)")
 
 PROJECTS_AFTER_RE = re.compile(  # "…项目241个", "…项目数达500个以上", "项目30至40个"
-    rf"项目(?:数量?)?(?:共计|总计|合计|累计|达到|共有|共|达|为|计|有)?{_PRE}(?P<num>{_NUM})"
+    rf"项目(?:数量?|个数)?(?:共计|总计|合计|累计|达到|共有|还有|共|达|为|计|有)?{_PRE}(?P<num>{_NUM})"
     rf"(?:{_RANGE_SEP}(?P<num2>{_NUM}))?(?P<mid>多|余)?"
     r"(?P<cls>个|项)(?P<post>以上|左右)?"
 )
@@ -74,6 +76,10 @@ PROJECTS_BEFORE_RE = re.compile(  # "签约150个亿元以上产业项目"
     rf"{_PRE}(?P<num>{_NUM})(?P<mid>多|余)?(?P<cls>个|项)(?!月|百分点|工作日|小时|季度|年|星期|批次)(?P<post>以上|左右)?"
     r"(?P<between>[^\d零〇一二两三四五六七八九十个项，。；：、,;:！？!?\s（）()“”\"]{0,12}?)项目"
 )
+# "17个新开工项目已开工9个": a count of the projects just named, after the verb
+PROJECTS_VERB_RE = re.compile(
+    rf"项目[^，。；,;：:\n]{{0,6}}?(?:已经|已)(?:开工|签约|落地|投产|竣工|建成|开建|入驻|履约|开业|完工)了?"
+    rf"{_PRE}(?P<num>{_NUM})(?P<mid>多|余)?(?P<cls>个|项)(?!月|百分点|工作日|小时|季度|年|星期|批次)(?P<post>以上|左右)?")
 _GROWTH_WORDS = r"同比增长|环比增长|同比增加|同比下降|环比下降|同比减少|增长|增加|提高|提升|上升|上涨|下降|减少|下滑|回落|降低|增速|增幅|降幅"
 GROWTH_RE = re.compile(
     rf"(?P<verb>{_GROWTH_WORDS})(?:了|为|达|达到|均|分别)*"
@@ -92,7 +98,8 @@ _SIGNED = re.compile(r"签约|签订|签署|合同|协议")
 # an amount that is an output, revenue or tax figure is not signed investment, even beside 签约
 # a cumulative total (累计, 成立以来, 近年来) is not what a signing brought
 _CUMULATIVE = re.compile(r"累计|(?:成立|建区|设立|开园|开发|建设|运营)以来|近年来|多年来|近\d+年|近[两三四五六七八九十]年")
-_NOT_INVESTMENT = re.compile(r"产值|收入|营收|税收|纳税|销售|利润|增加值|出口|进口|零售|生产总值|GDP|交易额|成交额")
+_NOT_INVESTMENT = re.compile(r"产值|收入|营收|税收|纳税|销售|利润|增加值|出口|进口|零售|生产总值|GDP|交易额|成交额|"
+                             r"货值|创汇|消费|贸易额|营业额|外经|外贸|物流额|货物|工资")
 # words at the end of a measure that only link it to the figure
 _LINK_TAIL = re.compile(r"(?:共计|总计|合计|累计|达到|共|达|为|是|均|分别|同比|环比|实现|完成)+$")
 
@@ -108,8 +115,19 @@ class Fact:
     sentence: str
     qualifier: str | None = None
     value_max: float | None = None
-    measure: str | None = None
+    wording: str | None = None  # the clause's words before the figure (总投资额, 新签约招商项目)
     signed: bool = False
+    # what the figure is (archive/facts/context.py, periods.py, placing.py, parts.py)
+    status: str | None = None      # done, target, pending
+    measure: str | None = None     # signed, actual, total, other
+    period: str | None = None      # as the text states it: 1-8月份, 上半年, 2023年 …
+    period_start: str | None = None  # YYYY-MM
+    period_end: str | None = None
+    place: str | None = None       # as the text names or implies it: 肃州区, 全区, 我市
+    adcode: str | None = None
+    province: str | None = None
+    prefecture: str | None = None
+    part_of: int | None = None     # ``start`` of the fact this one is a part of (其中 …)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -178,9 +196,10 @@ def _money(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) -> 
         if m["num2"] and v2 is None:
             continue
         mult1 = MULTIPLIERS[m["mult1"]] if m["mult1"] else mult
-        after = t[m.end():m.end() + 12]
-        if (m["post"] or m["pre"] in ("超过", "超", "逾")) and _PROJECT_CLASS.match(after):
-            continue  # "10亿元以上项目": classifies the projects that follow
+        after = t[m.end():m.end() + 16]
+        if (m["post"] or m["pre"] in ("超过", "超", "逾", "过") or m["num2"] or after[:1] in ")）") \
+                and _PROJECT_CLASS.match(after.lstrip(")）")) or _PROJECT_SIZE.match(after):
+            continue  # "10亿元以上项目", "5-10亿元(不含10亿元)项目": classifies the projects that follow
         low = v1 * mult1
         high = v2 * mult if v2 is not None else None
         out.append(_fact("money", text, m, low, CURRENCIES[m["cur"]], _qualifier(m["pre"], m["mid"], m["mid2"], m["post"]),
@@ -214,7 +233,7 @@ def _fact(kind: str, text: str, m: re.Match, value: float, unit: str, qualifier:
     sentence = _sentence(text, s, e)
     return Fact(kind=kind, text=text[s:e], value=_exact(value), unit=unit, start=s, end=e, sentence=sentence,
                 qualifier=qualifier, value_max=_exact(value_max) if value_max is not None else None,
-                measure=_measure(text, s), signed=bool(_SIGNED.search(sentence)))
+                wording=_measure(text, s), signed=bool(_SIGNED.search(sentence)))
 
 
 def _projects(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) -> None:
@@ -226,9 +245,9 @@ def _projects(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) 
         start = m.start("pre") if m["pre"] else m.start("num")
         v2 = number(m["num2"]) if m["num2"] else None
         f = _fact("projects", text, m, v, "projects", _qualifier(m["pre"], m["mid"], m["post"]), v2, start=start)
-        f.measure = _measure(text, m.start()) and (_measure(text, m.start()) + "项目")
-        if f.measure is None:
-            f.measure = "项目"
+        f.wording = _measure(text, m.start()) and (_measure(text, m.start()) + "项目")
+        if f.wording is None:
+            f.wording = "项目"
         found.append(f)
     for m in PROJECTS_BEFORE_RE.finditer(t):
         if m.start("num") > 0 and re.match(r"[\d.第]", t[m.start("num") - 1]):
@@ -242,7 +261,16 @@ def _projects(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) 
         before = _measure(text, s) or ""
         found.append(Fact(kind="projects", text=text[s:end], value=_exact(v), unit="projects", start=s, end=end,
                           sentence=sentence, qualifier=_qualifier(m["pre"], m["mid"], m["post"]),
-                          measure=(before + m["between"] + "项目"), signed=bool(_SIGNED.search(sentence))))
+                          wording=(before + m["between"] + "项目"), signed=bool(_SIGNED.search(sentence))))
+    for m in PROJECTS_VERB_RE.finditer(t):
+        v = number(m["num"])
+        s = m.start("pre") if m["pre"] else m.start("num")
+        if v is None or any(f.start <= s < f.end for f in found):
+            continue
+        e = m.end()
+        found.append(Fact(kind="projects", text=text[s:e], value=_exact(v), unit="projects", start=s, end=e,
+                          sentence=_sentence(text, s, e), qualifier=_qualifier(m["pre"], m["mid"], m["post"]),
+                          wording=_measure(text, s), signed=False))
     for f in found:
         if not any(a < f.end and f.start < b for a, b in taken):
             out.append(f)
@@ -269,7 +297,7 @@ def _growth(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) ->
         sentence = _sentence(text, s, e)
         measure = _measure(text, m.start("verb"))
         out.append(Fact(kind="growth", text=text[s:e], value=_exact(v), unit=unit, start=s, end=e, sentence=sentence,
-                        qualifier=_qualifier(m["pre"], m["post"]), measure=measure,
+                        qualifier=_qualifier(m["pre"], m["post"]), wording=measure,
                         signed=bool(_SIGNED.search(sentence))))
         taken.append((s, e))
 
@@ -284,7 +312,7 @@ def _gaps(text: str, t: str, out: list[Fact], taken: list[tuple[int, int]]) -> N
             v = -v
         sentence = _sentence(text, s, e)
         out.append(Fact(kind="growth", text=text[s:e], value=_exact(v), unit="pp", start=s, end=e, sentence=sentence,
-                        qualifier=m["pre"], measure=_measure(text, m.start("verb")),
+                        qualifier=m["pre"], wording=_measure(text, m.start("verb")),
                         signed=bool(_SIGNED.search(sentence))))
         taken.append((s, e))
 
@@ -301,30 +329,10 @@ def extract_facts(text: str | None) -> list[Fact]:
     _money(text, t, out, taken)
     _projects(text, t, out, taken)
     for f in out:
-        if f.kind == "money" and f.signed and (_NOT_INVESTMENT.search(f.measure or "")
-                                               or _CUMULATIVE.search(f.sentence.split(f.text, 1)[0])):
+        if f.kind == "money" and _NOT_INVESTMENT.search(f.wording or ""):
+            f.kind = "other_money"  # output, revenue, tax, exports, trade: money, not investment
+        if f.kind == "other_money" or f.kind == "money" and f.signed and _CUMULATIVE.search(
+                f.sentence.split(f.text, 1)[0]):
             f.signed = False
     out.sort(key=lambda f: (f.start, f.kind))
     return out
-
-
-# --- the archive's ``facts`` table ---------------------------------------------------------------
-FACT_COLUMNS = ("content_hash", "kind", "text", "value", "value_max", "unit", "qualifier", "measure", "signed",
-                "sentence", "char_start", "char_end")
-
-
-def create_table(conn) -> None:
-    conn.execute("""CREATE TABLE IF NOT EXISTS facts (
-        id INTEGER PRIMARY KEY,
-        content_hash TEXT NOT NULL REFERENCES articles(content_hash),
-        kind TEXT NOT NULL, text TEXT NOT NULL, value NUMERIC, value_max NUMERIC, unit TEXT,
-        qualifier TEXT, measure TEXT, signed INTEGER NOT NULL DEFAULT 0, sentence TEXT,
-        char_start INTEGER NOT NULL, char_end INTEGER NOT NULL)""")
-    conn.execute("CREATE INDEX IF NOT EXISTS facts_content_hash ON facts (content_hash)")
-    conn.execute("CREATE INDEX IF NOT EXISTS facts_kind_value ON facts (kind, value)")
-
-
-def fact_rows(text: str | None) -> list[tuple]:
-    """The ``facts`` rows of a text (every column after ``content_hash``)."""
-    return [(f.kind, f.text, f.value, f.value_max, f.unit, f.qualifier, f.measure, int(f.signed), f.sentence,
-             f.start, f.end) for f in extract_facts(text)]
