@@ -79,6 +79,12 @@ def test_hanweb_datastore_and_jpage_call():
     assert hanweb.datastore(answer).total == 120 and hanweb.datastore(answer).hrefs == ["/art/2022/1/5/art_1585_7.html"]
 
 
+def test_jpage_call_with_quoted_keys():
+    quoted = HANWEB.replace("proxyUrl: '", '"proxyUrl": \'').replace("columnid: 1585", '"columnid": "1585"')
+    jp = hanweb.jpage_config(quoted)
+    assert jp.proxy_url == "/module/web/jpage/dataproxy.jsp" and jp.form["columnid"] == "1585"
+
+
 def test_jpage_with_missing_fields_is_an_error_naming_them():
     broken = HANWEB.replace("columnid: 1585,", "").replace("unitid: 4497234,", "")
     with pytest.raises(hanweb.JpageError, match="columnid, unitid"):
@@ -103,11 +109,13 @@ def test_onclick_and_data_href_items_are_links():
     <li onclick="location.href='content_89.shtml'">二</li>
     <tr onclick="javascript:window.location='/xxgk/content_90.shtml';">三</tr>
     <li data-href="/xxgk/content_91.shtml">四</li><span data-url="content_92.shtml">五</span>
-    <button onclick="doSearch()">搜索</button>"""
+    <button onclick="doSearch()">搜索</button><li onclick="openDetail('/xxgk/content_93.shtml', 1)">六</li>
+    <a href="javascript:goUrl('content_94.shtml')">七</a><a href="javascript:void(0)" onclick="toggle(this)">更多</a>"""
     links = read_list_page(html, "http://gov.cn/xxgk/column-index-1.shtml").links
     assert links == ["http://gov.cn/xxgk/2022/content_88.shtml", "http://gov.cn/xxgk/content_89.shtml",
                      "http://gov.cn/xxgk/content_90.shtml", "http://gov.cn/xxgk/content_91.shtml",
-                     "http://gov.cn/xxgk/content_92.shtml"]
+                     "http://gov.cn/xxgk/content_92.shtml", "http://gov.cn/xxgk/content_93.shtml",
+                     "http://gov.cn/xxgk/content_94.shtml"]
 
 
 def test_json_list_answers():

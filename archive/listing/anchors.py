@@ -14,6 +14,9 @@ import lxml.html
 # window.open('…'), location.href='…', window.location='…', location.assign('…'), self.location.replace("…")
 _HANDLER = re.compile(
     r"""(?:\bwindow\.open|\blocation(?:\.href)?\s*=|\blocation\.(?:assign|replace))\s*\(?\s*(['"])([^'"]+)\1""")
+# any other call with a URL-looking string: openDetail('/xxgk/1.shtml'), goUrl("content_2.html") …
+_CALL_URL = re.compile(r"""\b[\w.$]+\s*\(\s*(['"])((?:https?://|/|\./|\.\./)[^'"\s]*|[^'"\s/]+(?:/[^'"\s]+)*"""
+                       r"""\.(?:s?html?|jsp|aspx?|php)(?:\?[^'"\s]*)?)\1""")
 _DATA_ATTRS = ("data-href", "data-url", "data-link")
 
 
@@ -22,15 +25,25 @@ def anchor_hrefs(tree: lxml.html.HtmlElement) -> list[str]:
     return [a.get("href") for a in tree.iter("a", "area") if a.get("href")]
 
 
+def script_urls(code: str) -> list[str]:
+    """URLs a handler's code opens: ``window.open('…')``, ``location.href='…'``, ``openDetail('/x/1.html')``."""
+    found = [m.group(2) for m in _HANDLER.finditer(code)]
+    return found or [m.group(2) for m in _CALL_URL.finditer(code)]
+
+
 def handler_hrefs(tree: lxml.html.HtmlElement) -> list[str]:
-    """URLs in ``onclick`` handlers and ``data-href``/``data-url``/``data-link`` attributes, in page order."""
+    """URLs in ``onclick`` handlers, ``javascript:`` links and ``data-href``/``data-url``/``data-link``
+    attributes, in page order."""
     out: list[str] = []
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
         onclick = el.get("onclick")
         if onclick:
-            out.extend(m.group(2) for m in _HANDLER.finditer(onclick))
+            out.extend(script_urls(onclick))
+        href = el.get("href")
+        if href and href.lstrip()[:11].lower() == "javascript:":
+            out.extend(script_urls(href))
         for attr in _DATA_ATTRS:
             value = el.get(attr)
             if value:

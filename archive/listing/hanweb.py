@@ -21,7 +21,7 @@ _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", r
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.I)
 _JPAGE = re.compile(r"\.jpage\s*\(\s*\{")
-_PAIR = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./-]+))""")
+_PAIR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w./-]+))""")
 _AJAX = re.compile(r"ajaxParam\s*:\s*\{([^{}]*)\}", re.S)
 # the fields without which dataproxy.jsp cannot tell which column is meant
 REQUIRED_FORM = ("appid", "webid", "columnid", "unitid")
