@@ -13,6 +13,8 @@ Memory queues only (no JOBDIR: a crawl that stops is resumed by the next run fro
 
 from __future__ import annotations
 
+import time
+
 from scrapy import signals
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 
@@ -23,7 +25,9 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
     Scrapy's class looks at every host's downloads on every pop and len(): O(hosts) each, 9 s of
     a 1,000-source crawl's reactor time. Here a host waits in ``turns`` while it may have room:
     put there when it gets a request or one of its downloads ends (``request_left_downloader``),
-    taken out when found full, so a pop looks at few hosts.
+    taken out when found full, so a pop looks at few hosts. A request dropped by a downloader
+    middleware sends no signal: when no host is in turn, every host is looked at again, at most
+    once a second.
     """
 
     def __init__(self, crawler, *args, **kwargs):
@@ -32,17 +36,25 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
         self.downloader = crawler.engine.downloader
         self.turns: dict[str, None] = dict.fromkeys(self.pqueues)  # an ordered set
         self.size = sum(len(q) for q in self.pqueues.values())
+        self.rescanned = 0.0
+        # ids of requests whose download has ended but which are still in the downloader's
+        # ``active`` set (its response middlewares run after the signal)
+        self.gone: set[int] = set()
         crawler.signals.connect(self._left, signal=signals.request_left_downloader)
 
     def _left(self, request, spider=None):
+        self.gone.intersection_update(id(r) for r in self.downloader.active)
+        self.gone.add(id(request))
         slot = request.meta.get("download_slot")
         if slot in self.pqueues:
             self.turns[slot] = None
 
     def _busy(self, slot: str) -> int:
-        """Requests of ``slot`` waiting in the downloader for their delay or being downloaded."""
-        s = self.downloader.slots.get(slot)
-        return len(s.queue) + len(s.transferring) if s is not None else 0
+        """Requests of ``slot`` in the downloader whose download has not ended: passing its
+        middlewares (robots.txt), waiting for their delay, starting, downloading. Counted over
+        the downloader's ``active`` set (at most CONCURRENT_REQUESTS)."""
+        key, gone = self._downloader_interface.get_slot_key, self.gone
+        return sum(1 for r in self.downloader.active if id(r) not in gone and key(r) == slot)
 
     def push(self, request) -> None:
         super().push(request)
@@ -51,6 +63,9 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
 
     def pop(self):
         """The next request of the next host with room in the downloader; None when every host is full."""
+        if not self.turns and self.pqueues and time.monotonic() - self.rescanned > 1:
+            self.rescanned = time.monotonic()
+            self.turns = dict.fromkeys(self.pqueues)
         for slot in list(self.turns):
             del self.turns[slot]
             queue = self.pqueues.get(slot)
