@@ -194,3 +194,27 @@ def test_cron_once_beside_the_daemon_skips_only_the_sources_it_is_crawling(tmp_p
     for source, rows in runs(db).items():
         spans = sorted((r[4], r[5]) for r in rows)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), (source, spans)
+
+
+def test_daemon_batches_due_sources_and_never_starts_a_busy_one_twice(tmp_path):
+    db, sources = tmp_path / "archive.db", tmp_path / "sources.toml"
+    n, slow = 8, {0}
+    with serve_fleet(n, articles=3, latency=0) as fleet:
+        fleet.sources_toml(sources)
+        fleet.slow = dict.fromkeys(slow, 1.5)  # a run of ~8 s: due again (every 3 s) while still crawling
+        daemon = Daemon(tmp_path, "--sources", str(sources), "--db", str(db), "--every", "3", "--grace", str(GRACE))
+        try:
+            wait_for(lambda: len(query(db, "SELECT id FROM crawl_runs WHERE source = 'fleet00001' AND ended = "
+                                           "'finished'")) >= 2, 90, "a fast source crawled twice")
+            wait_for(lambda: "fleet00000 came due while still being crawled" in daemon.err.read_text(), 60,
+                     "the slow source to come due while busy")
+            assert daemon.stop(timeout=GRACE + 15) == 0, daemon.stderr()
+        finally:
+            daemon.kill()
+        log = daemon.err.read_text()
+    # the first batch held every source: one crawl process for all of them
+    assert f"crawl {n} sources (schedule, batch 1)" in log, log[-3000:]
+    for source, rows in runs(db).items():
+        spans = sorted((r[4], r[5]) for r in rows)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), (source, spans)  # never two at once
+    assert_archive_consistent(db)
