@@ -74,6 +74,7 @@ class Fleet:
         self.locks = locks or {}
         self.per_source = per_source
         self.runs: dict[str, SourceRun] = {}
+        self.others: dict[str, SourceRun] = {}  # distributed: sources other workers started
         self.ended: dict[str, str] = {}  # source -> how its run ended
         self.requested_total = 0
         self.fetched_total = 0
@@ -104,7 +105,14 @@ class Fleet:
             self._soon(name)
 
     def get(self, name: str | None) -> SourceRun | None:
-        return self.runs.get(name) if name else None
+        """``name``'s run while it runs. Distributed, a worker also takes requests of sources it did
+        not start (other workers queued them): those get a run state that is never written."""
+        if not name:
+            return None
+        run = self.runs.get(name)
+        if run is None and not self.per_source:
+            run = self.others.setdefault(name, SourceRun(name, -1, float("inf"), starting=False))
+        return run
 
     def counts(self, name: str | None) -> Counter:
         run = self.get(name)

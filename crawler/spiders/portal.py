@@ -90,7 +90,7 @@ class PortalSpider(scrapy.Spider):
     # --- start pages ----------------------------------------------------------------------
     async def start(self):
         # one source after the other, each with its own run (crawler/fleet.py); Scrapy reads start()
-        # ahead of the downloads, and the scheduler's DownloaderAwarePriorityQueue takes the hosts in turn
+        # ahead of the downloads, and the scheduler's queue (crawler/queues.py) lets the hosts take turns
         for src in self.selected:
             limit = self.max_seconds or src.max_run_seconds or self.sources.settings.max_run_seconds
             run = self.fleet.begin(src, limit)
