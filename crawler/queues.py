@@ -14,6 +14,7 @@ Memory queues only (no JOBDIR: a crawl that stops is resumed by the next run fro
 from __future__ import annotations
 
 import time
+from collections import Counter, deque
 
 from scrapy import signals
 from scrapy.pqueues import DownloaderAwarePriorityQueue
@@ -34,7 +35,10 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
         super().__init__(crawler, *args, **kwargs)
         self.per_host = max(1, crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2))
         self.downloader = crawler.engine.downloader
-        self.turns: dict[str, None] = dict.fromkeys(self.pqueues)  # an ordered set
+        self.turns: deque[str] = deque()  # hosts that may have room, in the order they came
+        self.in_turn: set[str] = set()
+        for slot in self.pqueues:
+            self._turn(slot)
         self.size = sum(len(q) for q in self.pqueues.values())
         self.rescanned = 0.0
         # ids of requests whose download has ended but which are still in the downloader's
@@ -47,36 +51,44 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
         self.gone.add(id(request))
         slot = request.meta.get("download_slot")
         if slot in self.pqueues:
-            self.turns[slot] = None
+            self._turn(slot)
 
-    def _busy(self, slot: str) -> int:
-        """Requests of ``slot`` in the downloader whose download has not ended: passing its
+    def _turn(self, slot: str) -> None:
+        if slot not in self.in_turn:
+            self.in_turn.add(slot)
+            self.turns.append(slot)
+
+    def _busy(self) -> Counter:
+        """Per host, its requests in the downloader whose download has not ended: passing its
         middlewares (robots.txt), waiting for their delay, starting, downloading. Counted over
         the downloader's ``active`` set (at most CONCURRENT_REQUESTS)."""
         key, gone = self._downloader_interface.get_slot_key, self.gone
-        return sum(1 for r in self.downloader.active if id(r) not in gone and key(r) == slot)
+        return Counter(key(r) for r in self.downloader.active if id(r) not in gone)
 
     def push(self, request) -> None:
         super().push(request)
         self.size += 1
-        self.turns[self._downloader_interface.get_slot_key(request)] = None
+        self._turn(self._downloader_interface.get_slot_key(request))
 
     def pop(self):
         """The next request of the next host with room in the downloader; None when every host is full."""
         if not self.turns and self.pqueues and time.monotonic() - self.rescanned > 1:
             self.rescanned = time.monotonic()
-            self.turns = dict.fromkeys(self.pqueues)
-        for slot in list(self.turns):
-            del self.turns[slot]
+            for slot in self.pqueues:
+                self._turn(slot)
+        busy = self._busy() if self.turns else None
+        while self.turns:
+            slot = self.turns.popleft()
+            self.in_turn.discard(slot)
             queue = self.pqueues.get(slot)
-            if queue is None or self._busy(slot) >= self.per_host:
+            if queue is None or busy[slot] >= self.per_host:
                 continue  # back in turn when one of its downloads ends
             request = queue.pop()
             if len(queue) == 0:
                 del self.pqueues[slot]
                 queue.close()
             else:
-                self.turns[slot] = None  # the end of the line
+                self._turn(slot)  # the end of the line
             if request is not None:
                 self.size -= 1
                 return request
