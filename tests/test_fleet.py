@@ -95,6 +95,14 @@ def test_a_stalling_host_holds_back_only_its_own_source(fleet_with_hostile):
     assert max(good_ends) < hostile_end, (max(good_ends), hostile_end)
 
 
+def test_a_source_with_many_articles_does_not_hold_back_the_small_ones(fleet_with_hostile):
+    first, fleet = fleet_with_hostile["first_runs"], fleet_with_hostile["fleet"]
+    # 'many' has 50 articles to fetch from one host (2 at a time, politely); each good portal 5
+    many = first["many"][0]
+    assert many[2] == 50
+    assert max(first[fleet.name(i)][0][5] for i in range(PORTALS)) < many[5]
+
+
 def test_every_good_article_archived_with_its_text(fleet_with_hostile):
     db, fleet = fleet_with_hostile["db"], fleet_with_hostile["fleet"]
     stored = dict(query(db, "SELECT u.url, a.text FROM article_urls u JOIN articles a USING (content_hash)"))
