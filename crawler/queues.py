@@ -27,8 +27,9 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
     a 1,000-source crawl's reactor time. Here a host waits in ``turns`` while it may have room:
     put there when it gets a request or one of its downloads ends (``request_left_downloader``),
     taken out when found full, so a pop looks at few hosts. A request dropped by a downloader
-    middleware sends no signal: when no host is in turn, every host is looked at again, at most
-    once a second.
+    middleware (a closed source's, an off-site redirect) sends no signal: a host whose requests
+    are still in the middlewares stays in turn; and when no host is in turn, every host is looked
+    at again, at most once a second.
     """
 
     def __init__(self, crawler, *args, **kwargs):
@@ -58,12 +59,22 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
             self.in_turn.add(slot)
             self.turns.append(slot)
 
-    def _busy(self) -> Counter:
-        """Per host, its requests in the downloader whose download has not ended: passing its
-        middlewares (robots.txt), waiting for their delay, starting, downloading. Counted over
-        the downloader's ``active`` set (at most CONCURRENT_REQUESTS)."""
-        key, gone = self._downloader_interface.get_slot_key, self.gone
-        return Counter(key(r) for r in self.downloader.active if id(r) not in gone)
+    def _busy(self) -> tuple[Counter, Counter]:
+        """Per host, its requests in the downloader whose download has not ended (passing its
+        middlewares, waiting for their delay, starting, downloading), and how many of them are
+        still in the middlewares (waiting for robots.txt, or about to be dropped there). Counted
+        over the downloader's ``active`` set (at most CONCURRENT_REQUESTS)."""
+        key, gone, slots = self._downloader_interface.get_slot_key, self.gone, self.downloader.slots
+        busy, staged = Counter(), Counter()
+        for r in self.downloader.active:
+            if id(r) in gone:
+                continue
+            slot = key(r)
+            busy[slot] += 1
+            s = slots.get(slot)
+            if s is None or r not in s.active:
+                staged[slot] += 1
+        return busy, staged
 
     def push(self, request) -> None:
         super().push(request)
@@ -76,13 +87,17 @@ class HostTurnQueue(DownloaderAwarePriorityQueue):
             self.rescanned = time.monotonic()
             for slot in self.pqueues:
                 self._turn(slot)
-        busy = self._busy() if self.turns else None
-        while self.turns:
+        busy, staged = self._busy() if self.turns else (None, None)
+        for _ in range(len(self.turns)):
             slot = self.turns.popleft()
             self.in_turn.discard(slot)
             queue = self.pqueues.get(slot)
-            if queue is None or busy[slot] >= self.per_host:
-                continue  # back in turn when one of its downloads ends
+            if queue is None:
+                continue
+            if busy[slot] >= self.per_host:
+                if staged[slot]:  # a request dropped by a middleware sends no signal: look again next time
+                    self._turn(slot)
+                continue  # else back in turn when one of its downloads ends
             request = queue.pop()
             if len(queue) == 0:
                 del self.pqueues[slot]
