@@ -1,9 +1,12 @@
 """Run the crawls: ``python scheduler.py --once`` (cron) or ``python scheduler.py`` (daemon).
 
-Each source's crawl runs in its own process (``python -m crawler``), at most
-``max_parallel_crawls`` at once; a source already being crawled by another process is
-skipped. Exit codes: 0 when the crawls ran (even if some pages failed), 2 for a bad
-sources file or an unusable archive.
+Sources are crawled in batches: one crawl process (``python -m crawler --source A --source B …``)
+crawls a batch of sources side by side, each source with its own run, lock and time limit
+(crawler/fleet.py). ``max_parallel_crawls`` is the number of crawl processes at once: ``--once``
+splits the sources among that many; the daemon gathers the sources that come due together into a
+batch and starts a process for it when one is free. A source already being crawled (by this
+daemon or another process) is not started again. Exit codes: 0 when the crawls ran (even if some
+pages failed), 2 for a bad sources file or an unusable archive.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from archive.sources import SourcesError, SourcesFile, load_sources
 
 log = logging.getLogger("scheduler")
 GRACE_SECONDS = 60
+BATCH_WINDOW = 1.0  # seconds the daemon waits for other sources coming due with the first one
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,48 +65,84 @@ class CrawlRunner:
         self.db = db
         self.refresh = refresh
         self.grace = grace
-        self.procs: dict[str, subprocess.Popen] = {}
+        self.procs: dict[int, subprocess.Popen] = {}  # batch number -> its crawl process
+        self.crawling: set[str] = set()  # sources in a crawl process of ours
+        self.batches = 0
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.stop_requested_at: float | None = None
 
-    def command(self, name: str | None, trigger: str) -> list[str]:
+    def command(self, names: list[str] | None, trigger: str) -> list[str]:
         cmd = [sys.executable, "-m", "crawler", "--sources", self.sources_path, "--db", self.db,
-               "--trigger", trigger] + (["--source", name] if name else [])
+               "--trigger", trigger]
+        for name in names or ():
+            cmd += ["--source", name]
         if self.redis:
             run = self.redis_run or time.strftime("%Y%m%d%H", time.gmtime())
             cmd += ["--redis", self.redis, "--redis-run", run]
         return cmd + (["--refresh"] if self.refresh else []) + (["--log-json"] if self.log_json else [])
 
-    def crawl(self, name: str, trigger: str) -> int | None:
-        """Crawl one source in a child process; None when skipped (busy or stopping)."""
+    def crawl(self, names: list[str] | None, trigger: str) -> int | None:
+        """Crawl a batch of sources in one child process (None: every source, distributed only);
+        None when nothing was started (all busy, or stopping)."""
         if self.stopping.is_set():
             return None
-        if not self.redis and SourceLock(self.db, name).held_elsewhere():
-            log.warning("skip %s: another process is crawling it", name)
-            return None
+        if names is not None:
+            names = self._claim(names)
+            if not names:
+                return None
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
                                                           env.get("PYTHONPATH")]))
-        log.info("crawl %s (%s)", name or "all sources", trigger)
+        what = names[0] if names and len(names) == 1 else f"{len(names)} sources" if names else "all sources"
+        try:
+            with self.lock:
+                if self.stopping.is_set():
+                    return None
+                self.batches += 1
+                batch = self.batches
+                log.info("crawl %s (%s, batch %d)", what, trigger, batch)
+                proc = subprocess.Popen(self.command(names, trigger), env=env)
+                self.procs[batch] = proc
+            # each source closes its part at its max_run_seconds, counted from when the process
+            # reaches it (at once: start requests are read ahead); this is the backstop
+            limits = [self.sources.get(n).max_run_seconds or 0 for n in names or ()]
+            deadline = time.monotonic() + max([self.sources.settings.max_run_seconds, *limits]) + 120
+            while proc.poll() is None:
+                now = time.monotonic()
+                stop_at = self.stop_requested_at
+                if now > deadline or (stop_at is not None and now > stop_at + self.grace):
+                    log.error("crawl %s did not close in time, killing it", what)
+                    proc.kill()
+                time.sleep(0.2)
+            with self.lock:
+                self.procs.pop(batch, None)
+            log.info("crawl %s exited %s", what, proc.returncode)
+            return proc.returncode
+        finally:
+            with self.lock:
+                self.crawling.difference_update(names or ())
+
+    def _claim(self, names: list[str]) -> list[str]:
+        """The sources of ``names`` nobody is crawling, now marked as ours."""
+        free = []
+        for name in names:
+            with self.lock:
+                if name in self.crawling:
+                    log.warning("skip %s: still being crawled since it was last due", name)
+                    continue
+            if not self.redis and SourceLock(self.db, name).held_elsewhere():
+                log.warning("skip %s: another process is crawling it", name)
+                continue
+            free.append(name)
         with self.lock:
-            if self.stopping.is_set():
-                return None
-            proc = subprocess.Popen(self.command(name, trigger), env=env)
-            self.procs[name] = proc
-        # the crawl closes itself at max_run_seconds; this is the backstop
-        deadline = time.monotonic() + self.sources.settings.max_run_seconds + 120
-        while proc.poll() is None:
-            now = time.monotonic()
-            stop_at = self.stop_requested_at
-            if now > deadline or (stop_at is not None and now > stop_at + self.grace):
-                log.error("crawl %s did not close in time, killing it", name)
-                proc.kill()
-            time.sleep(0.2)
+            free = [n for n in free if n not in self.crawling]
+            self.crawling.update(free)
+        return free
+
+    def busy(self) -> int:
         with self.lock:
-            self.procs.pop(name, None)
-        log.info("crawl %s exited %s", name or "all sources", proc.returncode)
-        return proc.returncode
+            return len(self.procs)
 
     def request_stop(self) -> None:
         """Start no new crawl; ask running ones to close (SIGTERM: Scrapy's graceful shutdown)."""
@@ -125,12 +165,64 @@ class CrawlRunner:
             time.sleep(0.2)
 
 
+def batches(names: list[str], processes: int) -> list[list[str]]:
+    """``names`` dealt out to ``processes`` crawl processes (fewer when there are fewer sources)."""
+    n = max(1, min(processes, len(names)))
+    return [names[i::n] for i in range(n)] if names else []
+
+
 def run_once(runner: CrawlRunner, names: list[str], trigger: str = "once") -> int:
-    """Crawl ``names`` once, ``max_parallel_crawls`` at a time; the worst crawl exit code (0: all ran)."""
-    with ThreadPoolExecutor(runner.sources.settings.max_parallel_crawls) as pool:
-        codes = list(pool.map(lambda n: runner.crawl(n, trigger), names))
+    """Crawl ``names`` once in ``max_parallel_crawls`` processes; the worst crawl exit code (0: all ran)."""
+    groups = batches(names, runner.sources.settings.max_parallel_crawls)
+    with ThreadPoolExecutor(max(1, len(groups))) as pool:
+        codes = list(pool.map(lambda group: runner.crawl(group, trigger), groups))
+    return worst(codes)
+
+
+def worst(codes) -> int:
     failed = [c for c in codes if c not in (None, 0, -signal.SIGTERM)]
     return max(failed, key=abs) if failed else 0
+
+
+class Batcher:
+    """The daemon's dispatcher: sources that come due wait here and leave together, as one batch,
+    when a crawl process is free (at most ``max_parallel_crawls``)."""
+
+    def __init__(self, runner: CrawlRunner, window: float = BATCH_WINDOW):
+        self.runner = runner
+        self.window = window
+        self.due: dict[str, None] = {}  # in the order they came due
+        self.cond = threading.Condition()
+        self.threads: list[threading.Thread] = []
+
+    def add(self, name: str) -> None:
+        """A source came due (an APScheduler job)."""
+        with self.runner.lock:
+            running = name in self.runner.crawling
+        if running:
+            log.warning("%s came due while still being crawled: not started twice", name)
+            return
+        with self.cond:
+            self.due[name] = None
+            self.cond.notify()
+
+    def run(self) -> None:
+        """Dispatch batches until the runner stops."""
+        while not self.runner.stopping.is_set():
+            with self.cond:
+                if not self.due:
+                    self.cond.wait(0.5)
+                    continue
+            time.sleep(self.window)  # the others due at the same minute join this batch
+            while self.runner.busy() >= self.runner.sources.settings.max_parallel_crawls:
+                if self.runner.stopping.wait(0.2):
+                    return
+            with self.cond:
+                names, self.due = list(self.due), {}
+            thread = threading.Thread(target=self.runner.crawl, args=(names, "schedule"), daemon=True)
+            thread.start()
+            self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+            time.sleep(0.3)  # let it start (and count as busy) before the next batch is weighed
 
 
 def summary(db: str, since_id: int) -> str:
@@ -151,8 +243,9 @@ def last_run_id(db: str) -> int:
         return archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
 
 
-def schedule_jobs(scheduler, runner: CrawlRunner, names: list[str], every: float | None) -> None:
-    """(Re)create one job per source: its cron ``schedule`` (or the default), or ``every`` seconds."""
+def schedule_jobs(scheduler, runner: CrawlRunner, batcher: Batcher, names: list[str], every: float | None) -> None:
+    """(Re)create one job per source: its cron ``schedule`` (or the default), or ``every`` seconds;
+    a job hands its source to the batcher."""
     from apscheduler.triggers.interval import IntervalTrigger
 
     from archive.cron import cron_trigger
@@ -165,7 +258,7 @@ def schedule_jobs(scheduler, runner: CrawlRunner, names: list[str], every: float
             trigger = IntervalTrigger(seconds=every, timezone=settings.timezone)
         else:
             trigger = cron_trigger(src.schedule or settings.default_schedule, settings.timezone)
-        scheduler.add_job(runner.crawl, trigger, args=[name, "schedule"], id=name, name=f"crawl {name}",
+        scheduler.add_job(batcher.add, trigger, args=[name], id=name, name=f"crawl {name}",
                           **({"next_run_time": _now(settings.timezone)} if every else {}))
         log.info("scheduled %s: %s", name, f"every {every}s" if every else (src.schedule or settings.default_schedule))
 
@@ -185,10 +278,13 @@ def run_daemon(runner: CrawlRunner, names: list[str], every: float | None, reloa
     settings = runner.sources.settings
     scheduler = BackgroundScheduler(
         timezone=settings.timezone,
-        executors={"default": JobExecutor(settings.max_parallel_crawls)},
+        executors={"default": JobExecutor(1)},  # a job only hands its source to the batcher
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )
-    schedule_jobs(scheduler, runner, names, every)
+    batcher = Batcher(runner)
+    dispatcher = threading.Thread(target=batcher.run, name="batcher", daemon=True)
+    dispatcher.start()
+    schedule_jobs(scheduler, runner, batcher, names, every)
     scheduler.start()
     try:
         while not runner.stopping.wait(0.5):
@@ -197,7 +293,7 @@ def run_daemon(runner: CrawlRunner, names: list[str], every: float | None, reloa
                 try:
                     runner.sources = load_sources(runner.sources_path)
                     names = [s.name for s in runner.sources.select(None if len(names) > 1 else names[0])]
-                    schedule_jobs(scheduler, runner, names, every)
+                    schedule_jobs(scheduler, runner, batcher, names, every)
                     log.info("SIGHUP: reloaded %s", runner.sources_path)
                 except SourcesError as exc:
                     log.error("SIGHUP: kept the old sources, the new file is bad: %s", exc)
@@ -240,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
 
     code = 0
     if args.once and args.redis:
-        code = runner.crawl(args.source, "once") or 0  # one worker process, all sources in one spider
+        code = runner.crawl([args.source] if args.source else None, "once") or 0  # one worker, one spider
     elif args.once:
         code = run_once(runner, names)
     else:

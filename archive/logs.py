@@ -24,6 +24,9 @@ def setup_logging(json_lines: bool = False, level: str = "INFO") -> None:
     """Send every log record to stderr, formatted for people or as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(HUMAN_FORMAT))
+    # Scrapy gives its own loggers level DEBUG (one "Scraped from" record with the item a page):
+    # the handler's level is what keeps a fleet crawl's log to the level asked for
+    handler.setLevel(level)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ class Source:
     feed_urls: tuple[str, ...] = ()
     max_list_pages: int = 50
     max_article_pages: int = 2000
+    max_run_seconds: int | None = None  # this source's part of a crawl; default [settings] max_run_seconds
     stop_on_known_page: bool = True
     enabled: bool = True
     list_api: ListApi | None = None
@@ -117,10 +119,15 @@ class SourcesFile:
     settings: Settings
     sources: tuple[Source, ...]
 
+    @cached_property
+    def _by_name(self) -> dict[str, Source]:
+        return {s.name: s for s in self.sources}
+
     def get(self, name: str) -> Source:
-        for s in self.sources:
-            if s.name == name:
-                return s
+        """The source named ``name`` (a dict lookup: a fleet crawl asks for every request)."""
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         raise SourcesError(f"{self.path}: no source named {name!r} (known: {', '.join(s.name for s in self.sources)})")
 
     def select(self, name: str | None = None) -> tuple[Source, ...]:
@@ -153,6 +160,7 @@ _SOURCE_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
     "feed_urls": ((list,), False),
     "max_list_pages": ((int,), False),
     "max_article_pages": ((int,), False),
+    "max_run_seconds": ((int,), False),
     "stop_on_known_page": ((bool,), False),
     "enabled": ((bool,), False),
     "list_api": ((dict,), False),
@@ -251,7 +259,7 @@ def _parse_source(path: str, index: int, table) -> Source:
         problem = validate_cron(table["schedule"])
         if problem:
             raise SourcesError(f"{where}: key 'schedule' is not a 5-field cron expression ({problem})")
-    for key in ("max_list_pages", "max_article_pages"):
+    for key in ("max_list_pages", "max_article_pages", "max_run_seconds"):
         if key in table and table[key] < 1:
             raise SourcesError(f"{where}: key '{key}' must be at least 1")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}

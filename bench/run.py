@@ -23,6 +23,7 @@ PARTS = [
     ("recrawl", "bench.bench_recrawl"),
     ("shapes", "bench.bench_listshapes"),
     ("distributed", "bench.bench_distributed"),
+    ("fleet", "bench.bench_fleet"),
     ("access", "bench.bench_access"),
     ("stories", "bench.bench_stories"),
 ]

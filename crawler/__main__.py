@@ -1,14 +1,18 @@
-"""Run one crawl in this process: ``python -m crawler --source NAME [--db FILE] [--sources FILE]``.
+"""Run one crawl in this process: ``python -m crawler [--source NAME ...] [--db FILE] [--sources FILE]``.
 
-The scheduler starts one such process per source (Scrapy's reactor cannot be restarted
-inside a process). SIGTERM/SIGINT close the crawl the Scrapy way: in-flight items are
-written, the run is recorded as ended by "signal"; the process exits 0.
+One spider crawls every source named (default: every enabled source) side by side: Scrapy keeps
+politeness per host (download slots), ``crawler.fleet`` keeps each source's run, time limit and
+lock on its own. A source another process is crawling (its lock is held) is skipped, the others
+are crawled. The scheduler starts such processes for batches of due sources (Scrapy's reactor
+cannot be restarted inside a process). SIGTERM/SIGINT close the crawl the Scrapy way: in-flight
+items are written, every source still running is recorded as ended by "signal"; the process exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 
 from archive.db import Archive, ArchiveError
@@ -19,12 +23,15 @@ from archive.sources import SourcesError, load_sources
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m crawler", description=__doc__.splitlines()[0])
-    ap.add_argument("--source", help="crawl only this source (default: every enabled source)")
+    ap.add_argument("--source", action="append", metavar="NAME",
+                    help="crawl this source; may be repeated (default: every enabled source)")
     ap.add_argument("--sources", default="sources.toml", help="sources file (default: sources.toml)")
     ap.add_argument("--db", default="archive.db", help="archive file (default: archive.db)")
     ap.add_argument("--trigger", default="manual", choices=["manual", "once", "schedule"])
     ap.add_argument("--refresh", action="store_true", help="refetch article pages already archived")
-    ap.add_argument("--max-seconds", type=int, default=None, help="close the crawl gracefully after this long")
+    ap.add_argument("--max-seconds", type=int, default=None,
+                    help="close each source's part of the crawl gracefully after this long "
+                         "(default: its max_run_seconds)")
     ap.add_argument("--log-level", default=os.environ.get("ZHAOSHANG_LOG_LEVEL", "INFO"))
     ap.add_argument("--log-json", action="store_true", help="log one JSON object a line on stderr")
     ap.add_argument("--redis", metavar="URL", help="be one worker of a distributed crawl (scrapy-redis); "
@@ -43,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.log_json, args.log_level)
     try:
         sources = load_sources(args.sources)
-        selected = sources.select(args.source)
+        names = list(dict.fromkeys(args.source or []))
+        selected = tuple(sources.get(name) for name in names) if names else sources.select(None)
         if args.redis:
             from archive.ingest import connect
 
@@ -57,26 +65,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr)
         return 2
     if args.redis:
-        # workers coordinate through Redis (shared queue and dupefilter): no local lock, one spider
-        return run_crawl(args, sources, [args.source])
+        # workers coordinate through Redis (shared queue and dupefilter): no local lock
+        return run_crawl(args, sources, [s.name for s in selected] if names else None, {})
 
-    locks = [SourceLock(args.db, s.name) for s in selected]
-    held = [lock for lock in locks if lock.acquire()]
-    skipped = [lock.source for lock in locks if lock not in held]
-    for name in skipped:
-        print(f"skip: source {name!r} is being crawled by another process (lock {SourceLock(args.db, name).path})",
-              file=sys.stderr)
+    _raise_open_files_limit()  # a lock file a source, a connection a host
+    held = {}
+    for src in selected:
+        lock = SourceLock(args.db, src.name)
+        if lock.acquire():
+            held[src.name] = lock
+        else:
+            print(f"skip: source {src.name!r} is being crawled by another process (lock {lock.path})",
+                  file=sys.stderr)
     if not held:
         return 0
     try:
-        return run_crawl(args, sources, [lock.source for lock in held])
+        return run_crawl(args, sources, list(held), dict(held))
     finally:
-        for lock in held:
+        for lock in held.values():  # each is released when its source ends; these are the leftovers
             lock.release()
 
 
-def run_crawl(args, sources, names: list[str | None]) -> int:
-    """Run one spider per name (None: every selected source in one spider) in this process."""
+def _raise_open_files_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def run_crawl(args, sources, names: list[str] | None, locks: dict) -> int:
+    """Crawl ``names`` (None: every enabled source) with one spider in this process."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -104,9 +124,9 @@ def run_crawl(args, sources, names: list[str | None]) -> int:
                       file=sys.stderr)
                 return 2
         settings.set(name, value, priority="cmdline")
-    max_seconds = args.max_seconds or sources.settings.max_run_seconds
-    settings.set("CLOSESPIDER_TIMEOUT", max_seconds, priority="cmdline")
-    if args.redis:
+    settings.set("ZHAOSHANG_MAX_SECONDS", args.max_seconds or 0, priority="cmdline")
+    if args.redis:  # distributed runs end with the crawl: its time limit is the crawl's
+        settings.set("CLOSESPIDER_TIMEOUT", args.max_seconds or sources.settings.max_run_seconds, priority="cmdline")
         from .distributed import redis_settings
 
         for name, value in redis_settings(args.redis, args.redis_run, args.lease_seconds).items():
@@ -115,15 +135,13 @@ def run_crawl(args, sources, names: list[str | None]) -> int:
     process = CrawlerProcess(settings)
     setup_logging(args.log_json, args.log_level)  # Scrapy reset the levels it configures
     # exit codes: 0 the crawl ran (pages may have failed), 2 bad input, 3 the archive stopped taking writes
-    crawlers = []
-    for name in names:
-        crawler = process.create_crawler("portal")
-        crawlers.append(crawler)
-        process.crawl(crawler, source=name, sources_file=args.sources, db=args.db, refresh=args.refresh)
+    crawler = process.create_crawler("portal")
+    process.crawl(crawler, names=names, sources_file=args.sources, db=args.db, refresh=args.refresh, locks=locks,
+                  source=names[0] if names and len(names) == 1 else None)
     process.start()
-    fatal = [c.stats.get_value("zhaoshang/fatal") for c in crawlers if c.stats.get_value("zhaoshang/fatal")]
+    fatal = crawler.stats.get_value("zhaoshang/fatal")
     if fatal:
-        print(f"error: {fatal[0]}; the crawl stopped, nothing archived before was lost", file=sys.stderr)
+        print(f"error: {fatal}; the crawl stopped, nothing archived before was lost", file=sys.stderr)
         return 3
     return 0
 

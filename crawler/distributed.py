@@ -52,6 +52,10 @@ def redis_settings(url: str, run: str, lease_seconds: float = DEFAULT_LEASE_SECO
         "ZHAOSHANG_LEASE_SECONDS": lease_seconds,
         # an idle worker waits a little for the others' requests before closing
         "SCHEDULER_IDLE_BEFORE_CLOSE": 2,
+        # scrapy-redis pops requests while the downloader has room, and our HostTurnQueue (which
+        # keeps a host's requests in the queue until the host has room) does not apply to its
+        # queue: a worker holds at most this many popped requests, the rest stay for the others
+        "CONCURRENT_REQUESTS": 16,
     }
 
 

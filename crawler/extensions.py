@@ -41,8 +41,7 @@ class Progress:
         self.loop.start(interval, now=False)
 
     def report(self, spider):
-        requested = sum(len(v) for v in spider.requested.values())
-        fetched = sum(c["article_pages"] for c in spider.fetch_counts.values())
+        requested, fetched = spider.fleet.requested_total, spider.fleet.fetched_total
         stats = self.crawler.stats
         archived = stats.get_value("zhaoshang/outcome/archived", 0)
         errors = stats.get_value("zhaoshang/outcome/error", 0)
@@ -50,8 +49,9 @@ class Progress:
             self.bar.update(self.task, total=requested or None, completed=fetched,
                             description=f"crawl {spider.source_name or 'all'}: {archived} archived, {errors} errors")
         else:
-            log.info("progress %s: %d/%d article pages, %d archived, %d errors",
-                     spider.source_name or "all", fetched, requested, archived, errors)
+            log.info("progress %s: %d/%d article pages, %d archived, %d errors, %d sources running, %d ended",
+                     spider.source_name or "all", fetched, requested, archived, errors,
+                     len(spider.fleet.runs), len(spider.fleet.ended))
 
     def spider_closed(self, spider):
         if self.loop is not None and self.loop.running:

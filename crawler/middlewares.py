@@ -3,7 +3,8 @@
 ``SourceHostsMiddleware``: a request never leaves its source's hosts, redirects included. The
 spider only follows links on the source's own hosts (and ports); a redirect, a meta refresh or a
 retry creates a new request that did not pass that check. This middleware checks every request
-that carries a source and ignores the ones that left it.
+that carries a source and ignores the ones that left it; it also drops (``SourceClosed``) the
+queued requests of a source whose part of a fleet crawl has closed (``crawler.fleet``: its time limit).
 
 ``HeadMetaRefreshMiddleware``: Scrapy's ``MetaRefreshMiddleware``, asked only when the page's
 first bytes mention ``refresh``.
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
+
+from .fleet import SourceClosed
 
 # Scrapy reads a meta refresh in the first 4,096 characters of the page: at most 16 KB in any
 # encoding a news portal uses (UTF-16 pages, which would hide the ASCII word, go to Scrapy as they are)
@@ -33,6 +36,8 @@ class SourceHostsMiddleware:
         spider = self.crawler.spider
         if not name or not hasattr(spider, "sources"):
             return None
+        if spider.fleet.closing(name):
+            raise SourceClosed(f"source {name} closed ({spider.fleet.ended.get(name, 'time limit')})")
         if not spider.sources.get(name).allows(request.url):
             origin = request.meta.get("redirect_urls", [request.url])[0]
             raise IgnoreRequest(f"off-site redirect from {origin} to {request.url}")

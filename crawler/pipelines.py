@@ -3,8 +3,8 @@
 ``ExtractPipeline`` runs ``archive.pipeline.process_page`` and ``archive.derived.prepare_article``
 — CPU work, tens of milliseconds a page — in worker processes (``crawler.extract_pool``), so the
 reactor keeps downloading while pages are parsed. ``ArchivePipeline`` writes the pages that reach it together (a batch
-back from the pool) in one transaction, a savepoint a page, and keeps the per-source counts
-that land in ``crawl_runs`` when the spider closes.
+back from the pool) in one transaction, a savepoint a page, and counts each page's outcome in its
+source's run (``crawler.fleet``: the run's ``crawl_runs`` row is written when the source ends).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections import Counter
 
-from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.extract import ExtractOptions
@@ -24,9 +22,6 @@ from .extract_pool import ExtractPool
 from .items import ArticlePageItem
 
 log = logging.getLogger(__name__)
-
-# Scrapy close reasons -> how a run ended, as crawl_runs records it
-ENDINGS = {"finished": "finished", "closespider_timeout": "time limit", "shutdown": "signal"}
 
 
 class ExtractPipeline:
@@ -89,7 +84,7 @@ class ExtractPipeline:
 
 
 class ArchivePipeline:
-    """Write page records and articles; record each source's run in ``crawl_runs``.
+    """Write page records and articles; count each page's outcome in its source's run.
 
     Pages are written in groups, one transaction each: a page waits until ``group_max`` pages
     wait or ``delay`` seconds have passed since the first of them. A commit costs about what
@@ -101,32 +96,19 @@ class ArchivePipeline:
         self.crawler = crawler
         self.group_max = max(1, group_max)
         self.delay = delay
-        self.counts: dict[str, Counter] = {}
-        self.run_ids: dict[str, int] = {}
         self.fatal: str | None = None
         self._pending: list[tuple[ArticlePageItem, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler, crawler.settings.getint("ARCHIVE_WRITE_GROUP", 16),
-                       crawler.settings.getfloat("ARCHIVE_WRITE_DELAY", 0.25))
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
+        return cls(crawler, crawler.settings.getint("ARCHIVE_WRITE_GROUP", 16),
+                   crawler.settings.getfloat("ARCHIVE_WRITE_DELAY", 0.25))
 
     @property
     def archive(self):
         """Where pages go: the SQLite archive, or (distributed) the Redis queue its writer drains."""
         return self.crawler.spider.store
-
-    def open_spider(self, spider=None):
-        spider = self.crawler.spider
-        trigger = self.crawler.settings.get("CRAWL_TRIGGER", "manual")
-        for src in spider.selected:
-            # runs still marked running died with their process: we hold the source's lock now
-            self.archive.mark_crashed_runs(src.name)
-            self.run_ids[src.name] = self.archive.start_run(src.name, trigger)
-            self.counts[src.name] = Counter()
 
     async def process_item(self, item, spider=None):
         if not isinstance(item, ArticlePageItem):
@@ -141,7 +123,7 @@ class ArchivePipeline:
         elif self._timer is None:
             self._timer = loop.call_later(self.delay, self._write_pending)
         outcome = await future
-        counter = self.counts.setdefault(item.page.source, Counter())
+        counter = self.crawler.spider.fleet.counts(item.page.source)
         key = {"duplicate": "duplicates", "archived": "archived", "irrelevant": "irrelevant"}.get(outcome)
         counter[key or ("errors" if outcome in ("error", "empty") else outcome)] += 1
         log.info("%s %s %s%s", outcome, item.page.source, item.page.url,
@@ -186,17 +168,3 @@ class ArchivePipeline:
                                             lease_urls=[u for _, u in item.page.more_pages])
         except Exception as exc:  # noqa: BLE001  (one page's failure stays with its item)
             return exc
-
-    def spider_closed(self, spider, reason):
-        ended = ENDINGS.get(reason, reason)
-        capped = getattr(spider, "capped", set())
-        try:
-            for name, run_id in self.run_ids.items():
-                counts = Counter(self.counts.get(name, {}))
-                counts.update(spider.fetch_counts.get(name, {}))
-                # a run that left articles for the next one (max_article_pages) is not "finished"
-                self.archive.finish_run(run_id, counts, "capped" if ended == "finished" and name in capped else ended)
-        except sqlite3.DatabaseError as exc:  # the disk that filled up may not take the run record either
-            log.error("could not record the end of the run: %s", exc)
-        finally:
-            spider.store.close()

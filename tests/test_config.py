@@ -40,6 +40,8 @@ def test_repository_sources_file_is_valid():
      "source 'jlcity': key 'start_urls' must be a list"),
     (("region = \"吉林省吉林市\"", "region = \"吉林省吉林市\"\nmax_list_pages = true"),
      "key 'max_list_pages' must be an integer, got a boolean"),
+    (("region = \"吉林省吉林市\"", "region = \"吉林省吉林市\"\nmax_run_seconds = 0"),
+     "source 'jlcity': key 'max_run_seconds' must be at least 1"),
 ])
 def test_each_mistake_names_the_source_and_the_key(change, message):
     text = GOOD.replace(*change)
@@ -135,3 +137,9 @@ def test_lock_is_exclusive_and_dies_with_its_holder(tmp_path):
     lock = SourceLock(db, "jlcity")
     assert lock.acquire()  # the OS released the dead holder's lock
     lock.release()
+
+
+def test_a_source_can_have_its_own_time_limit():
+    sources = parse_sources(GOOD.replace("region = \"吉林省吉林市\"", "region = \"吉林省吉林市\"\nmax_run_seconds = 90"))
+    assert sources.get("jlcity").max_run_seconds == 90
+    assert parse_sources(GOOD).get("jlcity").max_run_seconds is None  # [settings] max_run_seconds applies

@@ -14,7 +14,6 @@ for a "下一页" link, so multi-page articles arrive whole.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -37,6 +36,7 @@ from archive.pipeline import FetchedPage
 from archive.sources import Source, load_sources
 from archive.urls import canonical_url
 
+from ..fleet import Fleet, SourceClosed
 from ..items import ArticlePageItem
 
 _NEXT_MARKERS = ("下一页".encode(), "下一頁".encode(), "下一页".encode("gb18030"), "下一頁".encode("big5hkscs"))
@@ -49,27 +49,27 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, source: str | None = None, sources_file: str | None = None, db: str | None = None,
-                 refresh: str | bool = False, **kwargs):
+                 refresh: str | bool = False, names: list[str] | None = None, locks: dict | None = None,
+                 **kwargs):
+        """``source``: one source (None: every enabled one); ``names``: these sources (a fleet batch);
+        ``locks``: the sources' held locks, each released when its source's run ends (``crawler.fleet``)."""
         super().__init__(**kwargs)
         self.source_name = source
+        self.names = list(names) if names else None
         self.sources_file = sources_file
         self.db_path = db
         self.refresh = str(refresh).lower() in ("1", "true", "yes")
-        self.fetch_counts: dict[str, Counter] = defaultdict(Counter)
-        self.requested: dict[str, set[str]] = defaultdict(set)  # article URLs requested this run
-        self.listed: set[str] = set()  # list/sitemap/feed URLs requested this run
-        # validators of list pages seen this run, saved only if the run finishes with nothing left
-        # behind: a 304 next time must mean "every link on it was handled", not "we were interrupted"
-        self.validators: dict[str, list[tuple]] = defaultdict(list)
-        self.capped: set[str] = set()
-        self.paginate_fully: set[str] = set()  # sources whose last run did not get through
+        self.locks = locks
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.sources = load_sources(spider.sources_file or settings.get("SOURCES_FILE"))
-        spider.selected = spider.sources.select(spider.source_name)
+        if spider.names:
+            spider.selected = tuple(spider.sources.get(name) for name in spider.names)
+        else:
+            spider.selected = spider.sources.select(spider.source_name)
         redis_url = settings.get("ZHAOSHANG_REDIS_URL")
         if redis_url:  # distributed: the frontier and the seen-set live in Redis, a writer owns the archive
             from ..distributed import RedisStore
@@ -82,13 +82,19 @@ class PortalSpider(scrapy.Spider):
             crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         spider.retry_base = settings.getfloat("PAGE_RETRY_BASE_SECONDS", 3600)
         spider.max_attempts = settings.getint("PAGE_MAX_ATTEMPTS", 6)
+        spider.max_seconds = settings.getfloat("ZHAOSHANG_MAX_SECONDS", 0)  # --max-seconds: every source's limit
+        spider.fleet = Fleet(crawler, spider.store, settings.get("CRAWL_TRIGGER", "manual"), spider.locks,
+                             per_source=not spider.distributed)
         return spider
 
     # --- start pages ----------------------------------------------------------------------
     async def start(self):
+        # one source after the other, each with its own run (crawler/fleet.py); Scrapy reads start()
+        # ahead of the downloads, and the scheduler's queue (crawler/queues.py) lets the hosts take turns
         for src in self.selected:
-            if not self.store.previous_run_complete(src.name):
-                self.paginate_fully.add(src.name)
+            limit = self.max_seconds or src.max_run_seconds or self.sources.settings.max_run_seconds
+            run = self.fleet.begin(src, limit)
+            run.paginate_fully = not self.store.previous_run_complete(src.name)
             if self.refresh:
                 self.store.forget_list_validators(src.name)
             retries, _ = self._article_requests(src, self.store.due_retries(
@@ -96,7 +102,9 @@ class PortalSpider(scrapy.Spider):
             for request in retries:
                 yield request
             for request in self._start_requests(src):
-                yield request
+                if request is not None:
+                    yield request
+            self.fleet.started(src.name)
 
     def _start_requests(self, src: Source):
         starts = [(u, "parse_list") for u in src.start_urls] + \
@@ -127,14 +135,16 @@ class PortalSpider(scrapy.Spider):
                          formdata: dict[str, str] | None = None, statuses: list[int] | None = None):
         """A list/sitemap/feed/API request, conditional on the validators the archive kept; None if made
         already this run (or ``url`` is None). ``formdata`` makes it a POST (never conditional)."""
-        if url is None:
+        run = self.fleet.get(src.name)
+        if url is None or run is None or self.fleet.closing(src.name):
             return None
         key = url if formdata is None else f"{url} {sorted(formdata.items())}"
-        if key in self.listed:
+        if key in run.listed:
             return None
-        self.listed.add(key)
+        run.listed.add(key)
+        self.fleet.request_made(src.name)
         kwargs = {"source": src.name, "depth": depth, "parse": callback, "extra": extra or {}}
-        # self.listed keeps each listing to one request a run; distributed, the run's dupefilter does
+        # run.listed keeps each listing to one request a run; distributed, the run's dupefilter does
         meta = {"source": src.name, "handle_httpstatus_list": statuses or [304]}
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=self._listing_response,
@@ -150,45 +160,55 @@ class PortalSpider(scrapy.Spider):
                               dont_filter=not self.distributed, cb_kwargs=kwargs, meta=meta)
 
     def _listing_response(self, response, source: str, depth: int, parse: str, extra: dict):
-        counts = self.fetch_counts[source]
-        counts["list_pages"] += 1
-        counts["bytes"] += len(response.body)
-        if response.status == 304:
-            counts["not_modified"] += 1
-            self.store.save_list_page(response.url, source, 304, None, None)
-            return
-        if response.status == 200:
-            header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
-            self.validators[source].append((response.url, response.status, header("ETag"), header("Last-Modified")))
-        for request in getattr(self, parse)(response, self.sources.get(source), depth, **extra):
-            if request is not None:
-                yield request
-        self._release(response.request.url)  # its links are queued: nothing to redo if we die now
+        try:
+            run = self.fleet.get(source)
+            if run is None:
+                return
+            counts = run.counts
+            counts["list_pages"] += 1
+            counts["bytes"] += len(response.body)
+            if response.status == 304:
+                counts["not_modified"] += 1
+                self.store.save_list_page(response.url, source, 304, None, None)
+                return
+            if response.status == 200:
+                header = lambda name: (response.headers.get(name) or b"").decode("latin-1") or None  # noqa: E731
+                run.validators.append((response.url, response.status, header("ETag"), header("Last-Modified")))
+            for request in getattr(self, parse)(response, self.sources.get(source), depth, **extra):
+                if request is not None:
+                    yield request
+            self._release(response.request.url)  # its links are queued: nothing to redo if we die now
+        finally:
+            self.fleet.request_done(source)
 
     def closed(self, reason: str):
-        """Keep list-page validators of sources whose run finished with nothing left for later."""
-        for source, entries in self.validators.items():
-            if reason != "finished" or source in self.capped:
-                continue
-            for url, status, etag, last_modified in entries:
-                self.store.save_list_page(url, source, status, etag, last_modified)
+        """Every source still running ends as the crawl did (list validators kept only if it got through)."""
+        try:
+            self.fleet.end_all(reason)
+        finally:
+            self.store.close()
 
     def _article_requests(self, src: Source, links) -> tuple[list[scrapy.Request], int]:
         """Requests for the unknown article links among ``links``; also how many were unknown."""
         requests, unknown = [], 0
+        run = self.fleet.get(src.name)
+        if run is None or self.fleet.closing(src.name):
+            return requests, unknown
         cap = src.max_article_pages
         for link in links:
             url = canonical_url(link)
-            if not src.allows(url) or not src.article_re.search(url) or url in self.requested[src.name]:
+            if not src.allows(url) or not src.article_re.search(url) or url in run.requested:
                 continue
             if not self.refresh and not self.store.should_fetch(url, self.retry_base, self.max_attempts):
                 continue
             unknown += 1
-            if len(self.requested[src.name]) >= cap:
-                self.capped.add(src.name)
+            if len(run.requested) >= cap:
+                run.capped = True
                 continue  # capped for this run: left for the next one
-            self.requested[src.name].add(url)
-            # dont_filter: self.requested already dedupes, and a redirect landing on a URL seen
+            run.requested.add(url)
+            self.fleet.request_made(src.name)
+            self.fleet.requested_total += 1
+            # dont_filter: run.requested already dedupes, and a redirect landing on a URL seen
             # this run must still come back to be recorded under the URL that was linked.
             # Distributed, the shared dupefilter is what keeps two workers off the same URL.
             # priority: a list page's articles go before the next list page, so the queue holds
@@ -201,13 +221,14 @@ class PortalSpider(scrapy.Spider):
 
     def _paginate(self, src: Source, unknown: int, depth: int, url: str) -> bool:
         """True when pagination goes on past ``url`` (unknown articles on it, list pages left)."""
-        if src.stop_on_known_page and unknown == 0 and src.name not in self.paginate_fully:
+        run = self.fleet.get(src.name)
+        if src.stop_on_known_page and unknown == 0 and run is not None and not run.paginate_fully:
             self.logger.info("%s: no new article on %s, pagination stops", src.name, url)
             return False
         return depth + 1 < src.max_list_pages
 
     def _list_error(self, src: Source, url: str, problem: str) -> None:
-        self.fetch_counts[src.name]["errors"] += 1
+        self.fleet.counts(src.name)["errors"] += 1
         self.logger.warning("%s: list %s: %s", src.name, url, problem)
 
     def parse_list(self, response, src: Source, depth: int):
@@ -315,14 +336,26 @@ class PortalSpider(scrapy.Spider):
     def list_failed(self, failure):
         self._release(failure.request.url)
         source = failure.request.meta.get("source")
-        self.fetch_counts[source]["errors"] += 1
-        self.logger.warning("%s: list page failed %s: %s", source, failure.request.url, failure.getErrorMessage())
+        try:
+            if not failure.check(SourceClosed):
+                self.fleet.counts(source)["errors"] += 1
+                self.logger.warning("%s: list page failed %s: %s", source, failure.request.url,
+                                    failure.getErrorMessage())
+        finally:
+            self.fleet.request_done(source)
 
     # --- article pages -----------------------------------------------------------------
     def parse_article(self, response, source: str, first: FetchedPage | None = None):
         """An article page; a "下一页" link to a continuation is followed first, carrying page 1 along."""
-        counts = self.fetch_counts[source]
+        try:
+            yield from self._article(response, source, first)
+        finally:
+            self.fleet.request_done(source)
+
+    def _article(self, response, source: str, first: FetchedPage | None):
+        counts = self.fleet.counts(source)
         counts["article_pages"] += 1
+        self.fleet.fetched_total += 1
         counts["bytes"] += len(response.body)
         if first is None:
             item = self._item(response, source)
@@ -333,12 +366,14 @@ class PortalSpider(scrapy.Spider):
         seen = {page.url, page.final_url} | {u for _, u in page.more_pages}
         if len(page.more_pages) + 1 < MAX_ARTICLE_PAGES and any(m in response.body for m in _NEXT_MARKERS):
             nxt = next_page(response.body, response.url, response.headers.get("Content-Type", b"").decode("latin-1"))
-            if nxt and self.sources.get(source).allows(nxt) and nxt not in seen:
+            if nxt and self.sources.get(source).allows(nxt) and nxt not in seen and not self.fleet.closing(source):
+                self.fleet.request_made(source)
                 yield response.follow(nxt, callback=self.parse_article, errback=self.article_failed,
                                       dont_filter=True, cb_kwargs={"source": source, "first": page},
                                       priority=ARTICLE_PRIORITY + 1,  # it holds the pages before it
                                       meta={"source": source, "article_url": page.url})
                 return
+        self.fleet.item_made(source)
         yield item
 
     def _item(self, response, source: str) -> ArticlePageItem:
@@ -350,8 +385,18 @@ class PortalSpider(scrapy.Spider):
             headers=headers, body=response.body, final_url=response.url))
 
     def article_failed(self, failure):
+        source = failure.request.meta.get("source")
+        try:
+            if failure.check(SourceClosed):  # its source closed (time limit): the next run fetches it
+                return None
+            item = self._failed_item(failure, source)
+            self.fleet.item_made(source)
+            return item
+        finally:
+            self.fleet.request_done(source)
+
+    def _failed_item(self, failure, source: str) -> ArticlePageItem:
         request = failure.request
-        source = request.meta.get("source")
         first = request.cb_kwargs.get("first")
         if first is not None:  # a continuation page failed: archive what the article has so far
             self.logger.warning("%s: continuation page failed %s: %s", source, request.url, failure.getErrorMessage())
@@ -363,7 +408,7 @@ class PortalSpider(scrapy.Spider):
             location = response.headers.get("Location")
             if 300 <= response.status < 400 and location:
                 item.page.reason += f": redirect to an unsupported URL {location.decode('latin-1')[:200]}"
-            self.fetch_counts[source]["article_pages"] += 1
+            self.fleet.counts(source)["article_pages"] += 1
             return item
         reason = failure.getErrorMessage() or failure.type.__name__
         # IgnoreRequest covers robots.txt, off-site redirects, redirect loops and oversized bodies:
